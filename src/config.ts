@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Everything else receives a Config.
+ * Secrets that may be generated on first start (admin token, secret key) are
+ * resolved later by runtime/state.ts, because that needs the data directory.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const EnvSchema = z.object({
+  PORT: port(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_TASK_QUEUE: z.string().default('audit-platform'),
+  AUDIT_TEMPORAL_CLI: optionalString,
+  AUDIT_TEMPORAL_PORT: port(7233),
+  AUDIT_TEMPORAL_UI_PORT: port(8233),
+  AUDIT_DATA_DIR: z.string().default('./.data'),
+  AUDIT_ADMIN_TOKEN: optionalString,
+  AUDIT_SECRET_KEY: optionalString,
+  AUDIT_JWT_SECRET: optionalString,
+  AUDIT_JWT_JWKS_URL: optionalString.pipe(z.url().optional()),
+  AUDIT_REGION: optionalString,
+  AWS_REGION: optionalString,
+  AUDIT_ALLOW_PRIVATE_SINK_HOSTS: booleanFlag,
+  AUDIT_LOG_EVENTS: booleanFlag,
+  AUDIT_ACTION_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(2),
+  AUDIT_PROMOTION_MIN_COUNT: z.coerce.number().int().min(1).default(100),
+  AUDIT_PROMOTION_MIN_AGE_HOURS: z.coerce
+    .number()
+    .min(0)
+    .default(7 * 24),
+  AUDIT_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface TemporalTlsConfig {
+  certPath?: string;
+  keyPath?: string;
+  caPath?: string;
+  serverName?: string;
+}
+
+export interface Config {
+  http: { port: number; host: string };
+  database: { url?: string; poolSize: number };
+  temporal: {
+    address?: string;
+    namespace: string;
+    apiKey?: string;
+    tls?: TemporalTlsConfig;
+    taskQueue: string;
+    cliPath?: string;
+    devServerPort: number;
+    devServerUiPort: number;
+  };
+  dataDir: string;
+  adminToken?: string;
+  secretKey?: string;
+  jwt: { secret?: string; jwksUrl?: string };
+  region: string;
+  allowPrivateSinkHosts: boolean;
+  logEvents: boolean;
+  logLevel: string;
+  actions: { maxSegments: number; promotionMinCount: number; promotionMinAgeMs: number };
+  rateLimitPerSecond: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const tlsParts = {
+    certPath: e.TEMPORAL_TLS_CERT_PATH,
+    keyPath: e.TEMPORAL_TLS_KEY_PATH,
+    caPath: e.TEMPORAL_TLS_CA_PATH,
+    serverName: e.TEMPORAL_TLS_SERVER_NAME,
+  };
+  if (Boolean(tlsParts.certPath) !== Boolean(tlsParts.keyPath)) {
+    throw new ConfigError('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together');
+  }
+  const hasTls = Object.values(tlsParts).some((v) => v !== undefined);
+  return {
+    http: { port: e.PORT, host: e.HOST },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: hasTls ? tlsParts : undefined,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cliPath: e.AUDIT_TEMPORAL_CLI,
+      devServerPort: e.AUDIT_TEMPORAL_PORT,
+      devServerUiPort: e.AUDIT_TEMPORAL_UI_PORT,
+    },
+    dataDir: e.AUDIT_DATA_DIR,
+    adminToken: e.AUDIT_ADMIN_TOKEN,
+    secretKey: e.AUDIT_SECRET_KEY,
+    jwt: { secret: e.AUDIT_JWT_SECRET, jwksUrl: e.AUDIT_JWT_JWKS_URL },
+    region: e.AUDIT_REGION ?? e.AWS_REGION ?? 'eu-west-1',
+    allowPrivateSinkHosts: e.AUDIT_ALLOW_PRIVATE_SINK_HOSTS,
+    logEvents: e.AUDIT_LOG_EVENTS,
+    logLevel: e.LOG_LEVEL,
+    actions: {
+      maxSegments: e.AUDIT_ACTION_MAX_SEGMENTS,
+      promotionMinCount: e.AUDIT_PROMOTION_MIN_COUNT,
+      promotionMinAgeMs: e.AUDIT_PROMOTION_MIN_AGE_HOURS * 3_600_000,
+    },
+    rateLimitPerSecond: e.AUDIT_RATE_LIMIT_PER_SECOND,
+  };
+}

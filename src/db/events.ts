@@ -1,0 +1,148 @@
+import type { AuditEvent, NewEvent } from '../domain/event.js';
+import type { Queryable } from './pool.js';
+
+/** Where a read looks: one workspace, the tenant-level events (workspace null), or everything. */
+export type ReadScope = { kind: 'workspace'; workspaceId: string } | { kind: 'tenant' } | { kind: 'all' };
+
+export interface EventFilters {
+  action?: string;
+  actionPrefix?: string;
+  actorKind?: string;
+  actorUserId?: string;
+  actorApiKeyId?: string;
+  resourceType?: string;
+  resourceId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export interface PagePosition {
+  occurredAt: string;
+  id: string;
+}
+
+interface EventRow {
+  id: string;
+  tenant_id: string;
+  workspace_id: string | null;
+  occurred_at: Date;
+  actor_kind: AuditEvent['actorKind'];
+  actor_user_id: string | null;
+  actor_api_key_id: string | null;
+  action: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  metadata: Record<string, unknown>;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export const EVENT_COLUMNS = `id, tenant_id, workspace_id, occurred_at, actor_kind, actor_user_id, actor_api_key_id,
+  action, resource_type, resource_id, metadata, ip, user_agent`;
+
+export function rowToEvent(row: EventRow): AuditEvent {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    workspaceId: row.workspace_id,
+    occurredAt: row.occurred_at.toISOString(),
+    actorKind: row.actor_kind,
+    actorUserId: row.actor_user_id,
+    actorApiKeyId: row.actor_api_key_id,
+    action: row.action,
+    resourceType: row.resource_type,
+    resourceId: row.resource_id,
+    metadata: row.metadata,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
+}
+
+export interface StoredEvent extends NewEvent {
+  actionValid: boolean;
+}
+
+/**
+ * Inserts a batch in one statement (one round trip). Ids already stored for their tenant are skipped;
+ * the answer lists the (tenantId, id) pairs actually inserted.
+ */
+export async function insertEvents(
+  db: Queryable,
+  events: StoredEvent[],
+): Promise<Array<{ tenantId: string; id: string }>> {
+  if (events.length === 0) return [];
+  const { rows } = await db.query<{ tenant_id: string; id: string }>(
+    `insert into audit_events (tenant_id, id, workspace_id, occurred_at, actor_kind, actor_user_id,
+       actor_api_key_id, action, action_valid, resource_type, resource_id, metadata, ip, user_agent)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
+       $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[])
+     on conflict (tenant_id, id) do nothing
+     returning tenant_id, id`,
+    [
+      events.map((e) => e.tenantId),
+      events.map((e) => e.id),
+      events.map((e) => e.workspaceId),
+      events.map((e) => e.occurredAt),
+      events.map((e) => e.actorKind),
+      events.map((e) => e.actorUserId),
+      events.map((e) => e.actorApiKeyId),
+      events.map((e) => e.action),
+      events.map((e) => e.actionValid),
+      events.map((e) => e.resourceType),
+      events.map((e) => e.resourceId),
+      events.map((e) => JSON.stringify(e.metadata)),
+      events.map((e) => e.ip),
+      events.map((e) => e.userAgent),
+    ],
+  );
+  return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+}
+
+export interface ListEventsQuery {
+  tenantId: string;
+  scope: ReadScope;
+  filters: EventFilters;
+  after?: PagePosition;
+  limit: number;
+}
+
+/** Newest first, keyset-paged on (occurred_at, id): a page never repeats or skips a row. */
+export async function listEvents(db: Queryable, q: ListEventsQuery): Promise<AuditEvent[]> {
+  const params: unknown[] = [q.tenantId];
+  const where = ['tenant_id = $1::text'];
+  const add = (sql: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+
+  if (q.scope.kind === 'workspace') add((p) => `workspace_id = ${p}::text`, q.scope.workspaceId);
+  else if (q.scope.kind === 'tenant') where.push('workspace_id is null');
+
+  const f = q.filters;
+  if (f.action !== undefined) add((p) => `action = ${p}::text`, f.action);
+  if (f.actionPrefix !== undefined) {
+    // C collation makes this a btree range scan; LIKE metacharacters in the prefix are escaped.
+    add((p) => `action like ${p}::text`, `${f.actionPrefix.replace(/[\\%_]/g, '\\$&')}%`);
+  }
+  if (f.actorKind !== undefined) add((p) => `actor_kind = ${p}::text`, f.actorKind);
+  if (f.actorUserId !== undefined) add((p) => `actor_user_id = ${p}::text`, f.actorUserId);
+  if (f.actorApiKeyId !== undefined) add((p) => `actor_api_key_id = ${p}::text`, f.actorApiKeyId);
+  if (f.resourceType !== undefined) add((p) => `resource_type = ${p}::text`, f.resourceType);
+  if (f.resourceId !== undefined) add((p) => `resource_id = ${p}::text`, f.resourceId);
+  if (f.from !== undefined) add((p) => `occurred_at >= ${p}::timestamptz`, f.from);
+  if (f.to !== undefined) add((p) => `occurred_at < ${p}::timestamptz`, f.to);
+  if (q.after !== undefined) {
+    params.push(q.after.occurredAt, q.after.id);
+    where.push(`(occurred_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::text)`);
+  }
+  params.push(q.limit);
+
+  const { rows } = await db.query<EventRow>(
+    `select ${EVENT_COLUMNS} from audit_events
+     where ${where.join(' and ')}
+     order by occurred_at desc, id desc
+     limit $${params.length}::int`,
+    params,
+  );
+  return rows.map(rowToEvent);
+}

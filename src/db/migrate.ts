@@ -1,0 +1,63 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Pool } from './pool.js';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+// Any constant works; it only has to be the same in every process that migrates this database.
+const MIGRATION_LOCK_KEY = 7_260_001;
+
+interface MigrationFile {
+  id: number;
+  name: string;
+  path: string;
+}
+
+async function listMigrations(dir: string): Promise<MigrationFile[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  return files.map((f) => ({
+    id: Number.parseInt(f.slice(0, 3), 10),
+    name: f.replace(/\.sql$/, ''),
+    path: join(dir, f),
+  }));
+}
+
+/**
+ * Applies forward-only migrations, each in its own transaction, and records them.
+ * A session advisory lock makes concurrent starters (several API processes) wait for each other.
+ */
+export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('select pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    await client.query(`create table if not exists audit_migrations (
+      id integer primary key,
+      name text not null,
+      applied_at timestamptz not null default now()
+    )`);
+    const { rows } = await client.query<{ id: number }>('select id from audit_migrations');
+    const done = new Set(rows.map((r) => r.id));
+    for (const migration of await listMigrations(dir)) {
+      if (done.has(migration.id)) continue;
+      const sql = await readFile(migration.path, 'utf8');
+      try {
+        await client.query('begin');
+        await client.query(sql);
+        await client.query('insert into audit_migrations (id, name) values ($1::int, $2::text)', [
+          migration.id,
+          migration.name,
+        ]);
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback');
+        throw new Error(`migration ${migration.name} failed: ${(err as Error).message}`);
+      }
+      applied.push(migration.name);
+    }
+  } finally {
+    await client.query('select pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    client.release();
+  }
+  return applied;
+}

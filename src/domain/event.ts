@@ -1,0 +1,130 @@
+import { isIP } from 'node:net';
+import { z } from '@hono/zod-openapi';
+
+/**
+ * The audit event, declared once. The wire object (what GET returns and what every sink sends)
+ * has exactly the keys of AuditEvent, in this order.
+ */
+export const MAX_BATCH_EVENTS = 1000;
+export const MAX_METADATA_BYTES = 16 * 1024;
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+// C0, DEL and C1 control characters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const ActorKind = z.enum(['user', 'api_key', 'system']).openapi('ActorKind');
+export type ActorKind = z.infer<typeof ActorKind>;
+
+export const EventId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be 1-64 characters of [A-Za-z0-9_-]');
+
+export const TenantId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be 1-128 characters of [A-Za-z0-9_.:-]');
+
+export const WorkspaceId = TenantId;
+
+export const ActionName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200)
+  .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters');
+
+const OptionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters')
+    .nullish();
+
+export const IsoTimestamp = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 timestamp with a time zone offset' })
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real point in time');
+
+export const Metadata = z
+  .record(z.string(), z.unknown())
+  .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= MAX_METADATA_BYTES, {
+    message: `must serialize to at most ${MAX_METADATA_BYTES} bytes`,
+  })
+  .openapi({ type: 'object', additionalProperties: true });
+
+export const EventInput = z
+  .object({
+    id: EventId.optional(),
+    tenantId: TenantId.optional(),
+    workspaceId: WorkspaceId.nullish(),
+    occurredAt: IsoTimestamp.optional(),
+    actorKind: ActorKind,
+    actorUserId: OptionalText(256),
+    actorApiKeyId: OptionalText(256),
+    action: ActionName,
+    resourceType: OptionalText(256),
+    resourceId: OptionalText(256),
+    metadata: Metadata.optional(),
+    ip: z
+      .string()
+      .refine((s) => isIP(s) !== 0, 'must be a valid IPv4 or IPv6 address')
+      .nullish(),
+    userAgent: z.string().max(1024).nullish(),
+  })
+  .strict()
+  .openapi('EventInput');
+export type EventInput = z.infer<typeof EventInput>;
+
+export const EventBatchInput = z
+  .object({ events: z.array(EventInput).min(1).max(MAX_BATCH_EVENTS) })
+  .strict()
+  .openapi('EventBatchInput');
+
+export const IngestBody = z.union([EventBatchInput, EventInput]).openapi('IngestBody');
+
+export const AuditEvent = z
+  .object({
+    id: z.string(),
+    tenantId: z.string(),
+    workspaceId: z.string().nullable(),
+    occurredAt: z.string(),
+    actorKind: ActorKind,
+    actorUserId: z.string().nullable(),
+    actorApiKeyId: z.string().nullable(),
+    action: z.string(),
+    resourceType: z.string().nullable(),
+    resourceId: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+  })
+  .openapi('AuditEvent');
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+/** Everything the store needs for one event, after defaults and the caller's tenant are applied. */
+export interface NewEvent extends AuditEvent {}
+
+export function normalizeEvent(input: EventInput, tenantId: string, id: string, now: Date): NewEvent {
+  return {
+    id,
+    tenantId,
+    workspaceId: input.workspaceId ?? null,
+    occurredAt: new Date(input.occurredAt ?? now).toISOString(),
+    actorKind: input.actorKind,
+    actorUserId: input.actorUserId ?? null,
+    actorApiKeyId: input.actorApiKeyId ?? null,
+    action: input.action,
+    resourceType: input.resourceType ?? null,
+    resourceId: input.resourceId ?? null,
+    metadata: input.metadata ?? {},
+    ip: input.ip ?? null,
+    userAgent: input.userAgent ?? null,
+  };
+}
+
+/** The wire JSON of one event, on one line: what Kinesis records, NDJSON lines and syslog messages carry. */
+export function toWireLine(event: AuditEvent): string {
+  return JSON.stringify(event);
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { swaggerUI } from '@hono/swagger-ui';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Authenticator } from '../auth/tokens.js';
+import type { Pool } from '../db/pool.js';
+import {
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../domain/errors.js';
+import { MAX_BODY_BYTES } from '../domain/event.js';
+import type { EventStoreDeps } from '../events/store.js';
+import type { Logger } from '../logger.js';
+import { registerApiKeyRoutes } from '../routes/admin/api-keys.js';
+import { registerIngestEvents } from '../routes/events/ingest.js';
+import { registerListEvents } from '../routes/events/list.js';
+import { registerHealthRoutes } from '../routes/health.js';
+import type { AppEnv } from './env.js';
+import { createErrorHandler, problemJson, zodFieldErrors } from './problem.js';
+import { createRateLimiter } from './rate-limit.js';
+
+export interface AppDeps {
+  pool: Pool;
+  logger: Logger;
+  authenticate: Authenticator;
+  actionMaxSegments: number;
+  logEvents: boolean;
+  rateLimitPerSecond: number;
+  /** Resolves when Temporal answers, rejects otherwise (for /readyz). */
+  checkTemporal: () => Promise<void>;
+  onEventsStored?: EventStoreDeps['onStored'];
+}
+
+export type App = OpenAPIHono<AppEnv>;
+
+export function createApp(deps: AppDeps): App {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const location = result.target === 'query' ? 'query' : result.target === 'param' ? 'param' : 'body';
+        throw new ValidationError(`the request ${location === 'body' ? 'body' : location} is invalid`, {
+          errors: zodFieldErrors(result.error, location),
+        });
+      }
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await next();
+    c.header('x-request-id', requestId);
+    deps.logger.debug(
+      {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: +(performance.now() - started).toFixed(2),
+      },
+      'request',
+    );
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(`the request body exceeds ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.use('/v1/*', async (c, next) => {
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
+      const type = c.req.header('content-type') ?? '';
+      const hasBody =
+        c.req.header('content-length') !== '0' || c.req.header('transfer-encoding') !== undefined;
+      if (hasBody && type !== '' && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
+        throw new UnsupportedMediaTypeError(`expected application/json, got ${type}`);
+      }
+    }
+    await next();
+  });
+
+  const limiter = createRateLimiter(deps.rateLimitPerSecond);
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new UnauthorizedError('send Authorization: Bearer <token>');
+    const caller = await deps.authenticate(match[1]!);
+    limiter.take(`${caller.kind}:${caller.actor}`);
+    c.set('caller', caller);
+    await next();
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The platform token, an API key (ak_…) or, when configured, a JWT.',
+  });
+
+  registerHealthRoutes(app, deps);
+  registerIngestEvents(app, deps);
+  registerListEvents(app, deps);
+  registerApiKeyRoutes(app, deps);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Audit platform API',
+      version: '0.1.0',
+      description:
+        'Append-only, multi-tenant audit log with durable SIEM delivery. Errors are RFC 9457 problem+json.',
+    },
+    security: [{ bearer: [] }],
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) =>
+    problemJson(c, 404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`),
+  );
+  app.onError(createErrorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,107 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import { type FieldError, ProblemError } from '../domain/errors.js';
+import type { Logger } from '../logger.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export function problemType(slug: string): string {
+  return `/problems/${slug}`;
+}
+
+export function problemJson(
+  c: Context,
+  status: number,
+  slug: string,
+  title: string,
+  detail: string,
+  extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+): Response {
+  const body: Problem = { type: problemType(slug), title, status, detail, instance: c.req.path };
+  if (extra.errors) body.errors = extra.errors;
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...extra.headers },
+  });
+}
+
+/** zod issues → RFC 6901 pointers. `base` is "" for bodies and "query"/"param" location markers otherwise. */
+export function zodFieldErrors(error: ZodError, location: 'body' | 'query' | 'param' = 'body'): FieldError[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String);
+    const pointer = location === 'body' ? `/${path.join('/')}` : path.join('.') || location;
+    return { pointer, detail: issue.message };
+  });
+}
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === '57P01' || // admin_shutdown
+    code === '57P03' || // cannot_connect_now
+    code === '53300' || // too_many_connections
+    (err instanceof Error &&
+      /timeout exceeded when trying to connect|Connection terminated/i.test(err.message))
+  );
+}
+
+/** The single place where an error becomes an HTTP answer. Never leaks a stack trace. */
+export function createErrorHandler(logger: Logger) {
+  return (err: Error, c: Context): Response => {
+    if (err instanceof ProblemError) {
+      return problemJson(c, err.status, err.slug, err.title, err.message, {
+        errors: err.errors,
+        headers: err.headers,
+      });
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      if (status === 413) {
+        return problemJson(c, 413, 'payload-too-large', 'Request body too large', err.message);
+      }
+      const slug = status === 400 ? 'malformed-request' : `http-${status}`;
+      return problemJson(
+        c,
+        status,
+        slug,
+        status === 400 ? 'Malformed request' : 'Request failed',
+        err.message || 'request failed',
+      );
+    }
+    if (isDatabaseUnavailable(err)) {
+      logger.warn({ err }, 'database unavailable');
+      return problemJson(
+        c,
+        503,
+        'dependency-unavailable',
+        'A dependency is unavailable',
+        'the database is unavailable; retry shortly',
+        {
+          headers: { 'Retry-After': '5' },
+        },
+      );
+    }
+    logger.error({ err, path: c.req.path, method: c.req.method }, 'unhandled error');
+    return problemJson(
+      c,
+      500 as ContentfulStatusCode,
+      'internal-error',
+      'Internal error',
+      'an unexpected error occurred; it has been logged',
+    );
+  };
+}

@@ -1,0 +1,61 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { type PlatformOptions, startPlatform } from '../runtime/platform.js';
+
+/** Shared by the three entry points: boot, print where things are, stop cleanly on SIGINT/SIGTERM. */
+export async function run(options: PlatformOptions): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  let platform: Awaited<ReturnType<typeof startPlatform>>;
+  try {
+    platform = await startPlatform(config, logger, {
+      ...options,
+      workflowBundlePath: options.workflowBundlePath ?? process.env.AUDIT_WORKFLOW_BUNDLE,
+    });
+  } catch (err) {
+    logger.fatal({ err }, 'failed to start');
+    process.exit(1);
+  }
+
+  const lines = [
+    '',
+    'Audit platform is running.',
+    platform.apiUrl
+      ? `  API:           ${platform.apiUrl}   (OpenAPI reference at ${platform.apiUrl}/docs)`
+      : null,
+    platform.temporalUiUrl
+      ? `  Temporal UI:   ${platform.temporalUiUrl}`
+      : `  Temporal:      ${platform.temporalAddress}`,
+    `  Database:      ${platform.databaseEmbedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
+    platform.apiUrl
+      ? `  Authenticate:  Authorization: Bearer <platform token>; the token is in ${platform.adminTokenSource}`
+      : null,
+    platform.apiUrl
+      ? `  Try:           curl -H "Authorization: Bearer $(cat ${platform.adminTokenSource})" ${platform.apiUrl}/v1/admin/api-keys`
+      : null,
+    '',
+  ].filter((l) => l !== null);
+  process.stderr.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await platform.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

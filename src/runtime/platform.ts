@@ -1,0 +1,178 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { createAuthenticator } from '../auth/tokens.js';
+import type { Config } from '../config.js';
+import { migrate } from '../db/migrate.js';
+import { createPool, type Pool } from '../db/pool.js';
+import { createApp } from '../http/app.js';
+import type { Logger } from '../logger.js';
+import { findOrBuildTemporalCli } from '../temporal/cli.js';
+import { connectClient, connectWorker, temporalHealthCheck } from '../temporal/connection.js';
+import { type DevServer, startTemporalDevServer } from '../temporal/dev-server.js';
+import { createWorker } from '../temporal/worker.js';
+import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded-postgres.js';
+import { ensureDataDir, resolveSecrets } from './state.js';
+
+export interface PlatformOptions {
+  api: boolean;
+  worker: boolean;
+  /** Start embedded PostgreSQL / a Temporal dev server when DATABASE_URL / TEMPORAL_ADDRESS are unset. */
+  embedded: boolean;
+  workflowBundlePath?: string;
+}
+
+export interface RunningPlatform {
+  apiUrl: string | null;
+  temporalAddress: string;
+  temporalUiUrl: string | null;
+  adminTokenSource: string;
+  databaseEmbedded: boolean;
+  stop(): Promise<void>;
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Boots whatever this process runs (API, worker or both) and the embedded dependencies it may need.
+ * Everything started here is stopped by the returned stop(), in reverse order.
+ */
+export async function startPlatform(
+  config: Config,
+  logger: Logger,
+  opts: PlatformOptions,
+): Promise<RunningPlatform> {
+  const stops: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
+    }
+  };
+  try {
+    const dataDir = await ensureDataDir(config.dataDir);
+    const secrets = await resolveSecrets(dataDir, {
+      adminToken: config.adminToken,
+      secretKey: config.secretKey,
+    });
+
+    let databaseUrl = config.database.url;
+    let embeddedDb: EmbeddedDatabase | undefined;
+    if (!databaseUrl) {
+      if (!opts.embedded) throw new Error('DATABASE_URL is required for this entry point');
+      embeddedDb = await startEmbeddedPostgres(join(dataDir, 'postgres'), 'audit', (line) =>
+        logger.debug({ component: 'postgres' }, line),
+      );
+      stops.push(() => embeddedDb!.stop());
+      databaseUrl = embeddedDb.url;
+    }
+    const pool: Pool = createPool(databaseUrl, config.database.poolSize);
+    stops.push(() => pool.end());
+    const applied = await migrate(pool);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+
+    let temporalAddress = config.temporal.address;
+    let devServer: DevServer | undefined;
+    if (!temporalAddress) {
+      if (!opts.embedded) throw new Error('TEMPORAL_ADDRESS is required for this entry point');
+      const cliPath = await findOrBuildTemporalCli({
+        configuredPath: config.temporal.cliPath,
+        log: (m) => logger.info(m),
+      });
+      const port = (await portIsFree(config.temporal.devServerPort))
+        ? config.temporal.devServerPort
+        : await freePort();
+      const uiPort = (await portIsFree(config.temporal.devServerUiPort))
+        ? config.temporal.devServerUiPort
+        : await freePort();
+      devServer = await startTemporalDevServer({
+        cliPath,
+        port,
+        uiPort,
+        namespace: config.temporal.namespace,
+        dbFilename: join(dataDir, 'temporal.sqlite'),
+        ui: true,
+        log: (line) => logger.debug({ component: 'temporal' }, line),
+      });
+      stops.push(() => devServer!.stop());
+      temporalAddress = devServer.address;
+    }
+    const temporalConfig = { ...config.temporal, address: temporalAddress };
+    const client: Client = await connectClient(temporalConfig);
+    stops.push(() => client.connection.close());
+
+    if (opts.worker) {
+      const connection: NativeConnection = await connectWorker(temporalConfig);
+      stops.push(() => connection.close());
+      const worker: Worker = await createWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        activities: createActivities({ pool, logger }),
+        workflowBundlePath: opts.workflowBundlePath,
+      });
+      const running = worker
+        .run()
+        .catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
+      stops.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      });
+      logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
+    }
+
+    let apiUrl: string | null = null;
+    if (opts.api) {
+      const app = createApp({
+        pool,
+        logger,
+        authenticate: createAuthenticator({ db: pool, adminToken: secrets.adminToken, jwt: config.jwt }),
+        actionMaxSegments: config.actions.maxSegments,
+        logEvents: config.logEvents,
+        rateLimitPerSecond: config.rateLimitPerSecond,
+        checkTemporal: temporalHealthCheck(client, config.temporal.namespace),
+        onEventsStored: config.logEvents
+          ? (events) => {
+              for (const event of events) logger.info({ event }, 'audit event');
+            }
+          : undefined,
+      });
+      const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+        const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>
+          resolve(s),
+        );
+        s.once('error', reject);
+      });
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      );
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.http.port;
+      apiUrl = `http://localhost:${port}`;
+    }
+
+    return {
+      apiUrl,
+      temporalAddress,
+      temporalUiUrl: devServer?.uiUrl ?? null,
+      adminTokenSource: secrets.adminTokenSource,
+      databaseEmbedded: embeddedDb !== undefined,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
