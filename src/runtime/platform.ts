@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import { findOrBuildTemporalCli } from '../temporal/cli.js';
 import { connectClient, connectWorker, temporalHealthCheck } from '../temporal/connection.js';
 import { type DevServer, startTemporalDevServer } from '../temporal/dev-server.js';
+import { installTemporalRuntimeLogger } from '../temporal/runtime-logger.js';
 import { createWorker } from '../temporal/worker.js';
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded-postgres.js';
 import { ensureDataDir, resolveSecrets } from './state.js';
@@ -110,6 +111,7 @@ export async function startPlatform(
     stops.push(() => client.connection.close());
 
     if (opts.worker) {
+      installTemporalRuntimeLogger(logger);
       const connection: NativeConnection = await connectWorker(temporalConfig);
       stops.push(() => connection.close());
       const worker: Worker = await createWorker({
