@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   TEMPORAL_TLS_CA_PATH: optionalString,
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_TASK_QUEUE: z.string().default('audit-platform'),
+  AUDIT_TEMPORAL_ID_PREFIX: z.string().default(''),
   AUDIT_TEMPORAL_CLI: optionalString,
   AUDIT_TEMPORAL_PORT: port(7233),
   AUDIT_TEMPORAL_UI_PORT: port(8233),
@@ -68,6 +69,8 @@ export interface Config {
     apiKey?: string;
     tls?: TemporalTlsConfig;
     taskQueue: string;
+    /** Prepended to every workflow and schedule id; lets several deployments (or tests) share a namespace. */
+    idPrefix: string;
     cliPath?: string;
     devServerPort: number;
     devServerUiPort: number;
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKey: e.TEMPORAL_API_KEY,
       tls: hasTls ? tlsParts : undefined,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      idPrefix: e.AUDIT_TEMPORAL_ID_PREFIX,
       cliPath: e.AUDIT_TEMPORAL_CLI,
       devServerPort: e.AUDIT_TEMPORAL_PORT,
       devServerUiPort: e.AUDIT_TEMPORAL_UI_PORT,

@@ -52,6 +52,7 @@ export async function startTestPlatform(
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: testEnv('AUDIT_TEST_TEMPORAL_ADDRESS'),
     TEMPORAL_TASK_QUEUE: taskQueue,
+    AUDIT_TEMPORAL_ID_PREFIX: `${taskQueue}:`,
     AUDIT_DATA_DIR: dataDir,
     AUDIT_ADMIN_TOKEN: adminToken,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
