@@ -78,8 +78,10 @@ export async function ingestEvents(
     return rows;
   });
 
+  // The first occurrence of each inserted (tenant, id) is the stored one; a repeat within the batch,
+  // like a repeat of an earlier request, is a duplicate.
   const insertedKeys = new Set(inserted.map((r) => `${r.tenantId}\u0000${r.id}`));
-  const stored = events.filter((e) => insertedKeys.has(`${e.tenantId}\u0000${e.id}`));
+  const stored = events.filter((e) => insertedKeys.delete(`${e.tenantId}\u0000${e.id}`));
   deps.onStored?.(stored);
   return { accepted: stored.length, duplicates: events.length - stored.length, ids: events.map((e) => e.id) };
 }
