@@ -10,6 +10,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { createApp } from '../http/app.js';
 import type { Logger } from '../logger.js';
+import { startLogRollup } from '../rollup/log-rollup.js';
 import { findOrBuildTemporalCli } from '../temporal/cli.js';
 import { connectClient, connectWorker, temporalHealthCheck } from '../temporal/connection.js';
 import { type DevServer, startTemporalDevServer } from '../temporal/dev-server.js';
@@ -129,6 +130,8 @@ export async function startPlatform(
         await running;
       });
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
+      const rollup = startLogRollup({ pool, logger });
+      stops.push(() => rollup.stop());
     }
 
     let apiUrl: string | null = null;
