@@ -13,6 +13,7 @@ import {
 import { MAX_BODY_BYTES } from '../domain/event.js';
 import type { EventStoreDeps } from '../events/store.js';
 import type { Logger } from '../logger.js';
+import { registerActionRoutes } from '../routes/actions/register.js';
 import { registerApiKeyRoutes } from '../routes/admin/api-keys.js';
 import { registerIngestEvents } from '../routes/events/ingest.js';
 import { registerListEvents } from '../routes/events/list.js';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): App {
   registerIngestEvents(app, deps);
   registerListEvents(app, deps);
   registerApiKeyRoutes(app, deps);
+  registerActionRoutes(app, deps);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
