@@ -61,9 +61,10 @@ export async function enqueueInTransactions(
   return { committed, rolledBack };
 }
 
+/** The ids of the tenant's stored events, leaving out the platform's own (`audit.*`, e.g. a key created). */
 export async function storedIds(auditPool: Pool, tenantId: string): Promise<string[]> {
   const { rows } = await auditPool.query<{ id: string }>(
-    'select id from audit_events where tenant_id = $1::text order by id',
+    `select id from audit_events where tenant_id = $1::text and action not like 'audit.%' order by id`,
     [tenantId],
   );
   return rows.map((r) => r.id);
@@ -165,4 +166,16 @@ export async function startApiProxy(
         server.closeAllConnections();
       }),
   };
+}
+
+/** Relays in tests log nothing (set TEST_LOG_LEVEL=debug to see their lines on stderr). */
+export const quietLogger = {
+  info: (obj: object, msg: string) => debugLine('info', obj, msg),
+  warn: (obj: object, msg: string) => debugLine('warn', obj, msg),
+  error: (obj: object, msg: string) => debugLine('error', obj, msg),
+};
+
+function debugLine(level: string, obj: object, msg: string) {
+  if (process.env.TEST_LOG_LEVEL === 'debug')
+    process.stderr.write(`[relay ${level}] ${msg} ${JSON.stringify(obj)}\n`);
 }
