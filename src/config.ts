@@ -49,6 +49,7 @@ const EnvSchema = z.object({
     .number()
     .min(0)
     .default(7 * 24),
+  AUDIT_PROMOTION_INTERVAL_MINUTES: z.coerce.number().min(1).default(60),
   AUDIT_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -83,7 +84,13 @@ export interface Config {
   allowPrivateSinkHosts: boolean;
   logEvents: boolean;
   logLevel: string;
-  actions: { maxSegments: number; promotionMinCount: number; promotionMinAgeMs: number };
+  actions: {
+    maxSegments: number;
+    promotionMinCount: number;
+    promotionMinAgeMs: number;
+    /** How often the audit-inventory-promotion schedule runs. */
+    promotionIntervalMs: number;
+  };
   rateLimitPerSecond: number;
 }
 
@@ -132,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSegments: e.AUDIT_ACTION_MAX_SEGMENTS,
       promotionMinCount: e.AUDIT_PROMOTION_MIN_COUNT,
       promotionMinAgeMs: e.AUDIT_PROMOTION_MIN_AGE_HOURS * 3_600_000,
+      promotionIntervalMs: e.AUDIT_PROMOTION_INTERVAL_MINUTES * 60_000,
     },
     rateLimitPerSecond: e.AUDIT_RATE_LIMIT_PER_SECOND,
   };

@@ -1,2 +1,2 @@
 // Every workflow the worker runs, re-exported from its own module. Deterministic code only.
-export {};
+export { inventoryPromotionWorkflow } from './inventory-promotion.js';

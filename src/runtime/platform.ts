@@ -14,6 +14,7 @@ import { startLogRollup } from '../rollup/log-rollup.js';
 import { findOrBuildTemporalCli } from '../temporal/cli.js';
 import { connectClient, connectWorker, temporalHealthCheck } from '../temporal/connection.js';
 import { type DevServer, startTemporalDevServer } from '../temporal/dev-server.js';
+import { ensureInventoryPromotionSchedule } from '../temporal/inventory-promotion-schedule.js';
 import { installTemporalRuntimeLogger } from '../temporal/runtime-logger.js';
 import { createWorker } from '../temporal/worker.js';
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded-postgres.js';
@@ -119,7 +120,7 @@ export async function startPlatform(
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        activities: createActivities({ pool, logger }),
+        activities: createActivities({ pool, logger, actions: config.actions }),
         workflowBundlePath: opts.workflowBundlePath,
       });
       const running = worker
@@ -132,6 +133,11 @@ export async function startPlatform(
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
       const rollup = startLogRollup({ pool, logger });
       stops.push(() => rollup.stop());
+      await ensureInventoryPromotionSchedule(client, {
+        idPrefix: config.temporal.idPrefix,
+        taskQueue: config.temporal.taskQueue,
+        intervalMs: config.actions.promotionIntervalMs,
+      });
     }
 
     let apiUrl: string | null = null;

@@ -92,13 +92,3 @@ export async function findOrBuildTemporalCli(opts: FindCliOptions = {}): Promise
     await rm(lock, { recursive: true, force: true });
   }
 }
-
-// `npm run temporal:cli` prints the path, building the CLI if needed (used by .ci/run).
-if (import.meta.url === `file://${process.argv[1]}`) {
-  findOrBuildTemporalCli({ configuredPath: process.env.AUDIT_TEMPORAL_CLI, log: (m) => console.error(m) })
-    .then((p) => console.log(p))
-    .catch((err: Error) => {
-      console.error(err.message);
-      process.exit(1);
-    });
-}

@@ -1,0 +1,19 @@
+/**
+ * The part of `npm run build` that tsc cannot do: copy the SQL migrations next to the compiled
+ * migrator and pre-bundle the workflow code, so a production worker starts without webpack.
+ * The Dockerfile runs `npm run build` and copies dist/ as is.
+ */
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../src/temporal/worker.js';
+
+const DIST = new URL('../dist/', import.meta.url);
+
+await mkdir(new URL('src/db/migrations/', DIST), { recursive: true });
+await cp(new URL('../src/db/migrations/', import.meta.url), new URL('src/db/migrations/', DIST), {
+  recursive: true,
+});
+
+const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+await writeFile(new URL('workflow-bundle.js', DIST), code);
+console.log(`dist/workflow-bundle.js: ${(code.length / 1024).toFixed(0)} KiB; migrations copied`);
