@@ -2,6 +2,7 @@ import type { Config } from '../src/config.js';
 import type { Pool } from '../src/db/pool.js';
 import type { Logger } from '../src/logger.js';
 import { createInventoryActivities } from './inventory.js';
+import { createSinkDeliveryActivities, type SinkActivityDeps } from './sink-delivery.js';
 
 /** What the activities need from the outside world; passed in, never imported as singletons. */
 export interface ActivityDeps {
@@ -10,12 +11,17 @@ export interface ActivityDeps {
   now?: () => Date;
   /** Naming convention and promotion thresholds (config.actions). */
   actions: Config['actions'];
+  /** Sink delivery: the secret key (sealed sink secrets), AUDIT_REGION, and optionally other drivers. */
+  secretKey: SinkActivityDeps['secretKey'];
+  region: SinkActivityDeps['region'];
+  sinkDrivers?: SinkActivityDeps['sinkDrivers'];
 }
 
 /** Builds every activity the worker registers. Workflows import only the type. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createInventoryActivities(deps),
+    ...createSinkDeliveryActivities(deps),
   };
 }
 

@@ -1,2 +1,3 @@
 // Every workflow the worker runs, re-exported from its own module. Deterministic code only.
 export { inventoryPromotionWorkflow } from './inventory-promotion.js';
+export { sinkDeliveryWorkflow } from './sink-delivery.js';

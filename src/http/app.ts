@@ -18,6 +18,8 @@ import { registerApiKeyRoutes } from '../routes/admin/api-keys.js';
 import { registerIngestEvents } from '../routes/events/ingest.js';
 import { registerListEvents } from '../routes/events/list.js';
 import { registerHealthRoutes } from '../routes/health.js';
+import { registerSinkRoutes } from '../routes/sinks/register.js';
+import type { SinkApiDeps } from '../sinks/sink-api.js';
 import type { AppEnv } from './env.js';
 import { createErrorHandler, problemJson, zodFieldErrors } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -32,6 +34,8 @@ export interface AppDeps {
   /** Resolves when Temporal answers, rejects otherwise (for /readyz). */
   checkTemporal: () => Promise<void>;
   onEventsStored?: EventStoreDeps['onStored'];
+  /** Sink management: secret keyring, drivers, the delivery workflows' control. */
+  sinks: SinkApiDeps;
 }
 
 export type App = OpenAPIHono<AppEnv>;
@@ -109,6 +113,7 @@ export function createApp(deps: AppDeps): App {
   registerIngestEvents(app, deps);
   registerListEvents(app, deps);
   registerApiKeyRoutes(app, deps);
+  registerSinkRoutes(app, deps);
   registerActionRoutes(app, deps);
 
   app.doc31('/openapi.json', {

@@ -11,10 +11,13 @@ import { createPool, type Pool } from '../db/pool.js';
 import { createApp } from '../http/app.js';
 import type { Logger } from '../logger.js';
 import { startLogRollup } from '../rollup/log-rollup.js';
+import { ensureSinkWorkflows } from '../sinks/reconcile.js';
+import { createSinkRuntime } from '../sinks/sink-runtime.js';
 import { findOrBuildTemporalCli } from '../temporal/cli.js';
 import { connectClient, connectWorker, temporalHealthCheck } from '../temporal/connection.js';
 import { type DevServer, startTemporalDevServer } from '../temporal/dev-server.js';
 import { ensureInventoryPromotionSchedule } from '../temporal/inventory-promotion-schedule.js';
+import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import { installTemporalRuntimeLogger } from '../temporal/runtime-logger.js';
 import { createWorker } from '../temporal/worker.js';
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded-postgres.js';
@@ -111,16 +114,33 @@ export async function startPlatform(
     const temporalConfig = { ...config.temporal, address: temporalAddress };
     const client: Client = await connectClient(temporalConfig);
     stops.push(() => client.connection.close());
+    const sinks = createSinkRuntime({
+      pool,
+      logger,
+      client,
+      secretKey: secrets.secretKey,
+      region: config.region,
+      taskQueue: config.temporal.taskQueue,
+      idPrefix: config.temporal.idPrefix,
+    });
 
     if (opts.worker) {
       installTemporalRuntimeLogger(logger);
+      await registerSearchAttributes(client, config.temporal.namespace, logger);
       const connection: NativeConnection = await connectWorker(temporalConfig);
       stops.push(() => connection.close());
       const worker: Worker = await createWorker({
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        activities: createActivities({ pool, logger, actions: config.actions }),
+        activities: createActivities({
+          pool,
+          logger,
+          actions: config.actions,
+          secretKey: secrets.secretKey,
+          region: config.region,
+          sinkDrivers: sinks.drivers,
+        }),
         workflowBundlePath: opts.workflowBundlePath,
       });
       const running = worker
@@ -131,6 +151,9 @@ export async function startPlatform(
         await running;
       });
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
+      void ensureSinkWorkflows({ pool, control: sinks.workflows, logger }).catch((err: unknown) =>
+        logger.warn({ err }, 'sink workflow reconciliation failed'),
+      );
       const rollup = startLogRollup({ pool, logger });
       stops.push(() => rollup.stop());
       await ensureInventoryPromotionSchedule(client, {
@@ -142,6 +165,8 @@ export async function startPlatform(
 
     let apiUrl: string | null = null;
     if (opts.api) {
+      const waker = sinks.createWaker();
+      stops.push(async () => waker.stop());
       const app = createApp({
         pool,
         logger,
@@ -150,11 +175,11 @@ export async function startPlatform(
         logEvents: config.logEvents,
         rateLimitPerSecond: config.rateLimitPerSecond,
         checkTemporal: temporalHealthCheck(client, config.temporal.namespace),
-        onEventsStored: config.logEvents
-          ? (events) => {
-              for (const event of events) logger.info({ event }, 'audit event');
-            }
-          : undefined,
+        onEventsStored: (events) => {
+          if (config.logEvents) for (const event of events) logger.info({ event }, 'audit event');
+          waker.eventsStored(events);
+        },
+        sinks: { ...sinks, waker },
       });
       const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
         const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>

@@ -1,0 +1,83 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { createKeyring } from '../src/crypto/secrets.js';
+import type { Pool } from '../src/db/pool.js';
+import type { Logger } from '../src/logger.js';
+import { type BatchResult, deliverNextBatch } from '../src/sinks/deliver-batch.js';
+import { isConfigError, SinkDeliveryError } from '../src/sinks/driver.js';
+import { createSinkDriverRegistry, type SinkDriverRegistry } from '../src/sinks/registry.js';
+import type { SinkWorkflowInput } from '../workflows/definitions.js';
+
+export interface SinkActivityDeps {
+  pool: Pool;
+  logger: Logger;
+  /** AUDIT_SECRET_KEY (resolved by runtime/state.ts): opens the sinks' sealed secrets. */
+  secretKey: string;
+  /** AUDIT_REGION, for drivers' region checks. */
+  region: string;
+  sinkDrivers?: SinkDriverRegistry;
+  now?: () => Date;
+  /** How long one drainSink call keeps delivering before handing back to the workflow. */
+  drainBudgetMs?: number;
+}
+
+export interface DrainResult {
+  state: 'caught_up' | 'more' | 'paused' | 'disabled' | 'gone';
+  /** Rows past the cursor that the horizon still hides: the workflow looks again soon. */
+  pending: boolean;
+  delivered: number;
+  batches: number;
+}
+
+const HEARTBEAT_EVERY_MS = 2000;
+
+export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
+  const keyring = createKeyring(deps.secretKey);
+  const drivers = deps.sinkDrivers ?? createSinkDriverRegistry();
+  const now = () => (deps.now ? deps.now().getTime() : Date.now());
+  const budgetMs = deps.drainBudgetMs ?? 20_000;
+
+  return {
+    /**
+     * Delivers batch after batch until the sink is caught up, stopped, or the time budget is spent.
+     * Heartbeats on a timer, not per batch, so one slow batch (record retries) does not look like a
+     * dead worker. Config errors become non-retryable failures: the workflow then waits for a PATCH.
+     */
+    async drainSink(input: SinkWorkflowInput): Promise<DrainResult> {
+      const ctx = Context.current();
+      const heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+      const started = now();
+      const result: DrainResult = { state: 'caught_up', pending: false, delivered: 0, batches: 0 };
+      try {
+        for (;;) {
+          let batch: BatchResult;
+          try {
+            batch = await deliverNextBatch(
+              { pool: deps.pool, logger: deps.logger, keyring, drivers, region: deps.region },
+              {
+                tenantId: input.tenantId,
+                sinkId: input.sinkId,
+                workflowId: ctx.info.workflowExecution?.workflowId ?? null,
+                runId: ctx.info.workflowExecution?.runId ?? null,
+                signal: ctx.cancellationSignal,
+              },
+            );
+          } catch (err) {
+            if (isConfigError(err)) throw ApplicationFailure.nonRetryable(err.message, 'SinkConfigError');
+            if (err instanceof SinkDeliveryError) throw ApplicationFailure.retryable(err.message, err.name);
+            throw err;
+          }
+          if (batch.kind === 'delivered' || batch.kind === 'skipped') {
+            result.batches++;
+            if (batch.kind === 'delivered') result.delivered += batch.events;
+            if (now() - started >= budgetMs) return { ...result, state: 'more' };
+            continue;
+          }
+          if (batch.kind === 'caught_up') return { ...result, state: 'caught_up', pending: batch.pending };
+          return { ...result, state: batch.kind };
+        }
+      } finally {
+        clearInterval(heartbeat);
+      }
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { SinkDelivery } from '../domain/sink.js';
+import type { LogPosition } from '../sinks/driver.js';
+import type { Queryable } from './pool.js';
+
+/**
+ * Delivery history: one row per batch, identified by the cursor it starts after. Every attempt of the
+ * same batch bumps `attempts` on that row; the row ends `succeeded`, or stays `failed` with the last
+ * error while the workflow keeps retrying.
+ */
+export interface DeliveryAttempt {
+  tenantId: string;
+  sinkId: string;
+  after: LogPosition;
+  last: LogPosition;
+  eventCount: number;
+  workflowId: string | null;
+  runId: string | null;
+}
+
+export async function startDeliveryAttempt(
+  db: Queryable,
+  a: DeliveryAttempt,
+): Promise<{ id: number; attempts: number }> {
+  const { rows } = await db.query<{ id: number; attempts: number }>(
+    `insert into audit_sink_deliveries as d (tenant_id, sink_id, status, event_count, after_txid, after_seq,
+       last_txid, last_seq, workflow_id, run_id)
+     values ($1::text, $2::text, 'in_progress', $3::int, $4::xid8, $5::bigint, $6::xid8, $7::bigint,
+       $8::text, $9::text)
+     on conflict (sink_id, after_txid, after_seq) do update set
+       status = 'in_progress', attempts = d.attempts + 1, event_count = excluded.event_count,
+       last_txid = excluded.last_txid, last_seq = excluded.last_seq,
+       workflow_id = excluded.workflow_id, run_id = excluded.run_id, finished_at = null
+     returning id, attempts`,
+    [
+      a.tenantId,
+      a.sinkId,
+      a.eventCount,
+      a.after.txid,
+      a.after.seq,
+      a.last.txid,
+      a.last.seq,
+      a.workflowId,
+      a.runId,
+    ],
+  );
+  return rows[0]!;
+}
+
+/** The unfinished batch that starts after this cursor, if an earlier attempt left one. */
+export async function findUnfinishedBatch(
+  db: Queryable,
+  tenantId: string,
+  sinkId: string,
+  after: LogPosition,
+): Promise<{ last: LogPosition } | null> {
+  const { rows } = await db.query<{ last_txid: string; last_seq: number }>(
+    `select last_txid::text as last_txid, last_seq from audit_sink_deliveries
+     where tenant_id = $1::text and sink_id = $2::text and after_txid = $3::xid8 and after_seq = $4::bigint
+       and status <> 'succeeded'`,
+    [tenantId, sinkId, after.txid, after.seq],
+  );
+  return rows[0] ? { last: { txid: rows[0].last_txid, seq: rows[0].last_seq } } : null;
+}
+
+export async function finishDelivery(
+  db: Queryable,
+  tenantId: string,
+  id: number,
+  outcome: { status: 'succeeded' } | { status: 'failed'; error: string },
+): Promise<void> {
+  await db.query(
+    `update audit_sink_deliveries set status = $3::text, error = $4::text, finished_at = now()
+     where tenant_id = $1::text and id = $2::bigint`,
+    [tenantId, id, outcome.status, outcome.status === 'failed' ? outcome.error : null],
+  );
+}
+
+interface DeliveryRow {
+  id: number;
+  status: SinkDelivery['status'];
+  event_count: number;
+  attempts: number;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+  workflow_id: string | null;
+  run_id: string | null;
+}
+
+/** Newest first, keyset-paged on id. */
+export async function listDeliveries(
+  db: Queryable,
+  q: { tenantId: string; sinkId: string; beforeId?: number; limit: number },
+): Promise<SinkDelivery[]> {
+  const { rows } = await db.query<DeliveryRow>(
+    `select id, status, event_count, attempts, error, started_at, finished_at, workflow_id, run_id
+     from audit_sink_deliveries
+     where tenant_id = $1::text and sink_id = $2::text and ($3::bigint is null or id < $3::bigint)
+     order by id desc
+     limit $4::int`,
+    [q.tenantId, q.sinkId, q.beforeId ?? null, q.limit],
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    status: r.status,
+    eventCount: r.event_count,
+    attempts: r.attempts,
+    error: r.error,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+    workflowId: r.workflow_id,
+    runId: r.run_id,
+  }));
+}

@@ -1,0 +1,278 @@
+import type { SinkFilter } from '../domain/sink.js';
+import type { LogPosition } from '../sinks/driver.js';
+import type { Queryable } from './pool.js';
+
+export interface SinkRecord {
+  tenantId: string;
+  id: string;
+  workspaceId: string;
+  name: string;
+  type: string;
+  /** As stored: secret fields sealed (see sinks/config-secrets.ts). */
+  config: Record<string, unknown>;
+  filter: SinkFilter;
+  enabled: boolean;
+  paused: boolean;
+  cursor: LogPosition;
+  lastDeliveryAt: string | null;
+  lastError: string | null;
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  /** Only filled by the reads that count it. */
+  lagEvents?: number;
+}
+
+interface SinkRow {
+  tenant_id: string;
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: string;
+  config: Record<string, unknown>;
+  filter: SinkFilter;
+  enabled: boolean;
+  paused: boolean;
+  cursor_txid: string;
+  cursor_seq: number;
+  last_delivery_at: Date | null;
+  last_error: string | null;
+  version: number;
+  created_at: Date;
+  created_by: string;
+  updated_at: Date;
+  lag_events?: number;
+}
+
+const COLUMNS = `s.tenant_id, s.id, s.workspace_id, s.name, s.type, s.config, s.filter, s.enabled, s.paused,
+  s.cursor_txid::text as cursor_txid, s.cursor_seq, s.last_delivery_at, s.last_error, s.version,
+  s.created_at, s.created_by, s.updated_at`;
+
+/** Lag: events of the workspace past the cursor, counted up to a cap so a huge backlog stays cheap. */
+export const LAG_CAP = 100_000;
+const LAG = `(select count(*) from (
+    select 1 from audit_events e
+    where e.tenant_id = s.tenant_id and e.workspace_id = s.workspace_id
+      and (e.txid, e.seq) > (s.cursor_txid, s.cursor_seq)
+    limit ${LAG_CAP}) lag)::int as lag_events`;
+
+function toRecord(row: SinkRow): SinkRecord {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    type: row.type,
+    config: row.config,
+    filter: row.filter,
+    enabled: row.enabled,
+    paused: row.paused,
+    cursor: { txid: row.cursor_txid, seq: row.cursor_seq },
+    lastDeliveryAt: row.last_delivery_at?.toISOString() ?? null,
+    lastError: row.last_error,
+    version: row.version,
+    createdAt: row.created_at.toISOString(),
+    createdBy: row.created_by,
+    updatedAt: row.updated_at.toISOString(),
+    lagEvents: row.lag_events,
+  };
+}
+
+export interface NewSink {
+  tenantId: string;
+  id: string;
+  workspaceId: string;
+  name: string;
+  type: string;
+  config: Record<string, unknown>;
+  filter: SinkFilter;
+  enabled: boolean;
+  paused: boolean;
+  createdBy: string;
+}
+
+/**
+ * The cursor starts at (this transaction's id, 0): the sink delivers events written by this
+ * transaction (its own `audit.sink_created`) and by every transaction that got its id later; events of
+ * older transactions, even ones that commit after this one, are "before the sink existed".
+ */
+export async function insertSink(db: Queryable, s: NewSink): Promise<SinkRecord> {
+  const { rows } = await db.query<SinkRow>(
+    `insert into audit_sinks as s (tenant_id, id, workspace_id, name, type, config, filter, enabled, paused,
+       cursor_txid, cursor_seq, created_by)
+     values ($1::text, $2::text, $3::text, $4::text, $5::text, $6::jsonb, $7::jsonb, $8::boolean, $9::boolean,
+       pg_current_xact_id(), 0, $10::text)
+     returning ${COLUMNS}, 0 as lag_events`,
+    [
+      s.tenantId,
+      s.id,
+      s.workspaceId,
+      s.name,
+      s.type,
+      JSON.stringify(s.config),
+      JSON.stringify(s.filter),
+      s.enabled,
+      s.paused,
+      s.createdBy,
+    ],
+  );
+  return toRecord(rows[0]!);
+}
+
+export async function findSink(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  opts: { lag?: boolean } = {},
+): Promise<SinkRecord | null> {
+  const { rows } = await db.query<SinkRow>(
+    `select ${COLUMNS}${opts.lag ? `, ${LAG}` : ''} from audit_sinks s
+     where s.tenant_id = $1::text and s.id = $2::text`,
+    [tenantId, id],
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** workspaceIds null: every workspace of the tenant. */
+export async function listSinks(
+  db: Queryable,
+  tenantId: string,
+  workspaceIds: string[] | null,
+): Promise<SinkRecord[]> {
+  const { rows } = await db.query<SinkRow>(
+    `select ${COLUMNS}, ${LAG} from audit_sinks s
+     where s.tenant_id = $1::text and ($2::text[] is null or s.workspace_id = any($2::text[]))
+     order by s.created_at, s.id`,
+    [tenantId, workspaceIds],
+  );
+  return rows.map(toRecord);
+}
+
+export interface SinkChanges {
+  name?: string;
+  config?: Record<string, unknown>;
+  filter?: SinkFilter;
+  enabled?: boolean;
+  paused?: boolean;
+}
+
+export async function updateSink(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  changes: SinkChanges,
+): Promise<SinkRecord> {
+  const { rows } = await db.query<SinkRow>(
+    `update audit_sinks s set
+       name = coalesce($3::text, s.name),
+       config = coalesce($4::jsonb, s.config),
+       filter = coalesce($5::jsonb, s.filter),
+       enabled = coalesce($6::boolean, s.enabled),
+       paused = coalesce($7::boolean, s.paused),
+       -- A new config deserves a fresh verdict; a real problem will show up again on the next attempt.
+       last_error = case when $4::jsonb is not null or $6::boolean then null else s.last_error end,
+       version = s.version + 1,
+       updated_at = now()
+     where s.tenant_id = $1::text and s.id = $2::text
+     returning ${COLUMNS}, ${LAG}`,
+    [
+      tenantId,
+      id,
+      changes.name ?? null,
+      changes.config === undefined ? null : JSON.stringify(changes.config),
+      changes.filter === undefined ? null : JSON.stringify(changes.filter),
+      changes.enabled ?? null,
+      changes.paused ?? null,
+    ],
+  );
+  return toRecord(rows[0]!);
+}
+
+export async function deleteSink(db: Queryable, tenantId: string, id: string): Promise<void> {
+  await db.query('delete from audit_sinks where tenant_id = $1::text and id = $2::text', [tenantId, id]);
+}
+
+/**
+ * The per-sink publish lock. The delivering activity holds it while it publishes a batch; PATCH and
+ * DELETE take it before they change the sink, so once they answer no batch is in flight and the next
+ * one sees the change. A transaction-level advisory lock: released by commit, rollback, or a dead
+ * connection, and it does not allocate a transaction id (which would hold back every sink's horizon).
+ */
+export async function lockSinkForPublish(db: Queryable, sinkId: string): Promise<void> {
+  await db.query(`select pg_advisory_xact_lock(hashtextextended('audit_sink:' || $1::text, 0))`, [sinkId]);
+}
+
+export interface WakeTarget {
+  id: string;
+  workspaceId: string;
+  name: string;
+  type: string;
+}
+
+/** The enabled sinks that follow one workspace (what an ingest must wake). */
+export async function listSinksToWake(
+  db: Queryable,
+  tenantId: string,
+  workspaceId: string,
+): Promise<WakeTarget[]> {
+  const { rows } = await db.query<{ id: string; workspace_id: string; name: string; type: string }>(
+    `select id, workspace_id, name, type from audit_sinks
+     where tenant_id = $1::text and workspace_id = $2::text and enabled and not paused`,
+    [tenantId, workspaceId],
+  );
+  return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id, name: r.name, type: r.type }));
+}
+
+/**
+ * Every enabled sink of every tenant: only for the worker's start-up reconciliation, which makes sure
+ * each one has its delivery workflow.
+ */
+export async function listEnabledSinksForReconcile(
+  db: Queryable,
+): Promise<Array<WakeTarget & { tenantId: string }>> {
+  const { rows } = await db.query<{
+    tenant_id: string;
+    id: string;
+    workspace_id: string;
+    name: string;
+    type: string;
+  }>('select tenant_id, id, workspace_id, name, type from audit_sinks where enabled order by tenant_id, id');
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    id: r.id,
+    workspaceId: r.workspace_id,
+    name: r.name,
+    type: r.type,
+  }));
+}
+
+/** A batch went out: move the cursor and clear the error, in the transaction that records it. */
+export async function advanceSinkCursor(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  to: LogPosition,
+  delivered: boolean,
+): Promise<void> {
+  await db.query(
+    `update audit_sinks set cursor_txid = $3::xid8, cursor_seq = $4::bigint,
+       last_delivery_at = case when $5::boolean then now() else last_delivery_at end,
+       last_error = case when $5::boolean then null else last_error end
+     where tenant_id = $1::text and id = $2::text`,
+    [tenantId, id, to.txid, to.seq, delivered],
+  );
+}
+
+export async function recordSinkError(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  error: string,
+): Promise<void> {
+  await db.query(
+    `update audit_sinks set last_error = $3::text, last_error_at = now()
+     where tenant_id = $1::text and id = $2::text`,
+    [tenantId, id, error],
+  );
+}

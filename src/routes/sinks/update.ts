@@ -1,0 +1,83 @@
+import { createRoute } from '@hono/zod-openapi';
+import { withTransaction } from '../../db/pool.js';
+import { lockSinkForPublish, type SinkChanges, updateSink } from '../../db/sinks.js';
+import { ValidationError } from '../../domain/errors.js';
+import { isSinkType, SINK_TYPES, Sink, SinkUpdate } from '../../domain/sink.js';
+import { recordAuditEvent } from '../../events/store.js';
+import type { App, AppDeps } from '../../http/app.js';
+import { zodFieldErrors } from '../../http/problem.js';
+import { tenantRequest } from '../../http/tenant-context.js';
+import { mergeConfig, openConfig, redactConfig, sealConfig } from '../../sinks/config-secrets.js';
+import { notifySinkWorkflow, toSinkView } from '../../sinks/sink-api.js';
+import { problemResponses } from '../problem-responses.js';
+import { findVisibleSink, SinkParams, TenantQuery } from './lookup.js';
+
+const route = createRoute({
+  method: 'patch',
+  path: '/v1/audit/sinks/{sinkId}',
+  tags: ['sinks'],
+  summary: 'Change a sink (partial)',
+  description:
+    'Takes effect before the next batch. Once `enabled:false` (or a pause) answers, nothing more is published. A config change retries a failing sink at once.',
+  request: {
+    params: SinkParams,
+    query: TenantQuery,
+    body: { required: true, content: { 'application/json': { schema: SinkUpdate } } },
+  },
+  responses: {
+    200: { description: 'the updated sink', content: { 'application/json': { schema: Sink } } },
+    ...problemResponses(400, 401, 403, 404, 415, 429, 503),
+  },
+});
+
+export function registerUpdateSink(app: App, deps: AppDeps): void {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const { sinkId } = c.req.valid('param');
+    const { caller, tenantId } = await tenantRequest(c, deps, 'sinks:manage', c.req.valid('query').tenantId);
+    const { before, after } = await withTransaction(deps.pool, async (tx) => {
+      // First the publish lock: a batch in flight finishes before this change commits and answers.
+      await lockSinkForPublish(tx, sinkId);
+      const sink = await findVisibleSink(tx, caller, tenantId, sinkId);
+      const changes: SinkChanges = { name: body.name, enabled: body.enabled, paused: body.paused };
+      if (body.filter !== undefined) changes.filter = body.filter ?? {};
+      if (body.config !== undefined && isSinkType(sink.type)) {
+        const merged = mergeConfig(
+          sink.type,
+          openConfig(deps.sinks.keyring, sink.type, sink.config),
+          body.config,
+        );
+        const parsed = SINK_TYPES[sink.type].config.safeParse(merged);
+        if (!parsed.success) {
+          throw new ValidationError('the resulting config is invalid', {
+            errors: zodFieldErrors(parsed.error).map((e) => ({ ...e, pointer: `/config${e.pointer}` })),
+          });
+        }
+        changes.config = sealConfig(deps.sinks.keyring, sink.type, parsed.data);
+      }
+      const updated = await updateSink(tx, tenantId, sinkId, changes);
+      await recordAuditEvent(tx, deps.actionMaxSegments, {
+        tenantId,
+        workspaceId: sink.workspaceId,
+        caller,
+        action: 'audit.sink_updated',
+        resourceType: 'sink',
+        resourceId: sinkId,
+        metadata: {
+          changed: Object.keys(body),
+          name: updated.name,
+          config: redactConfig(updated.type, updated.config),
+          filter: updated.filter,
+          enabled: updated.enabled,
+          paused: updated.paused,
+        },
+      });
+      return { before: sink, after: updated };
+    });
+    let warnings: string[] = [];
+    if (after.enabled) warnings = await notifySinkWorkflow(deps.sinks, deps.logger, 'changed', after);
+    else if (before.enabled) warnings = await notifySinkWorkflow(deps.sinks, deps.logger, 'disabled', after);
+    const view = toSinkView(after, deps.sinks);
+    return c.json({ ...view, warnings: [...view.warnings, ...warnings] }, 200);
+  });
+}

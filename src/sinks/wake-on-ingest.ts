@@ -1,0 +1,112 @@
+import type { Pool } from '../db/pool.js';
+import { listSinksToWake, type WakeTarget } from '../db/sinks.js';
+import type { Logger } from '../logger.js';
+import type { SinkWorkflowControl } from './workflow-control.js';
+
+export interface SinkWaker {
+  /** After an ingest commits: wake the sinks that follow the events' workspaces. Never throws. */
+  eventsStored(events: ReadonlyArray<{ tenantId: string; workspaceId: string | null }>): void;
+  /** A sink of this workspace changed here: forget the cached lookup now rather than at expiry. */
+  forget(tenantId: string, workspaceId: string): void;
+  stop(): void;
+}
+
+export interface SinkWakerOptions {
+  pool: Pool;
+  control: SinkWorkflowControl;
+  logger: Logger;
+  /** At most one wake signal per sink per this many ms (leading edge, then one trailing signal). */
+  debounceMs?: number;
+  /** How long the answer to "which sinks follow this workspace" is reused. */
+  cacheTtlMs?: number;
+}
+
+/**
+ * Turns ingest into wake-up signals, coalesced: a burst of POSTs to one workspace costs each of its
+ * sinks one signal right away and at most one more per debounce window, however many requests arrive.
+ * Signals are an optimisation only (the workflow also wakes on a timer), so failures are logged and
+ * dropped, and ingest never waits for them.
+ */
+export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
+  const debounceMs = opts.debounceMs ?? 200;
+  const cacheTtlMs = opts.cacheTtlMs ?? 1000;
+  const lookups = new Map<string, { at: number; targets: Promise<WakeTarget[]> }>();
+  const perSink = new Map<string, { lastSentAt: number; timer?: NodeJS.Timeout }>();
+  let stopped = false;
+
+  function send(tenantId: string, target: WakeTarget) {
+    opts.control
+      .wake({ tenantId, ...target })
+      .catch((err: unknown) => opts.logger.warn({ err, tenantId, sinkId: target.id }, 'sink wake-up failed'));
+  }
+
+  function wake(tenantId: string, target: WakeTarget) {
+    const key = `${tenantId}\u0000${target.id}`;
+    const now = Date.now();
+    let state = perSink.get(key);
+    if (!state) {
+      if (perSink.size > 10_000) {
+        for (const [k, s] of perSink) if (!s.timer && now - s.lastSentAt > debounceMs) perSink.delete(k);
+      }
+      state = { lastSentAt: 0 };
+      perSink.set(key, state);
+    }
+    if (state.timer) return; // a trailing signal is already due and will cover these events
+    const wait = state.lastSentAt + debounceMs - now;
+    if (wait <= 0) {
+      state.lastSentAt = now;
+      send(tenantId, target);
+      return;
+    }
+    const s = state;
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      s.lastSentAt = Date.now();
+      if (!stopped) send(tenantId, target);
+    }, wait);
+    s.timer.unref();
+  }
+
+  function targetsOf(tenantId: string, workspaceId: string): Promise<WakeTarget[]> {
+    const key = `${tenantId}\u0000${workspaceId}`;
+    const cached = lookups.get(key);
+    if (cached && Date.now() - cached.at < cacheTtlMs) return cached.targets;
+    const targets = listSinksToWake(opts.pool, tenantId, workspaceId);
+    lookups.set(key, { at: Date.now(), targets });
+    targets.catch(() => lookups.delete(key));
+    if (lookups.size > 10_000) lookups.delete(lookups.keys().next().value!);
+    return targets;
+  }
+
+  return {
+    eventsStored(events) {
+      if (stopped) return;
+      const workspaces = new Map<string, { tenantId: string; workspaceId: string }>();
+      for (const e of events) {
+        // Sinks follow workspaces; tenant-level events (workspace null) have no sink to wake.
+        if (e.workspaceId !== null) {
+          workspaces.set(`${e.tenantId}\u0000${e.workspaceId}`, {
+            tenantId: e.tenantId,
+            workspaceId: e.workspaceId,
+          });
+        }
+      }
+      for (const { tenantId, workspaceId } of workspaces.values()) {
+        targetsOf(tenantId, workspaceId)
+          .then((targets) => {
+            for (const target of targets) wake(tenantId, target);
+          })
+          .catch((err: unknown) => opts.logger.warn({ err, tenantId }, 'looking up sinks to wake failed'));
+      }
+    },
+    forget(tenantId, workspaceId) {
+      lookups.delete(`${tenantId}\u0000${workspaceId}`);
+    },
+    stop() {
+      stopped = true;
+      for (const s of perSink.values()) if (s.timer) clearTimeout(s.timer);
+      perSink.clear();
+      lookups.clear();
+    },
+  };
+}
