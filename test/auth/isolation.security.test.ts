@@ -2,8 +2,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
+type KeyName =
+  | 'prodA'
+  | 'prodB'
+  | 'prodA1'
+  | 'viewerA'
+  | 'viewerA1'
+  | 'viewerA12'
+  | 'auditorA'
+  | 'adminA'
+  | 'tadminA'
+  | 'tadminB'
+  | 'viewerB';
+
 let p: TestPlatform;
-const keys: Record<string, string> = {};
+const keys = {} as Record<KeyName, string>;
 
 const ev = (workspaceId: string | null, action = 'doc.viewed') => ({
   workspaceId,
@@ -38,7 +51,12 @@ const post = (body: unknown, token: string) => p.request('POST', '/v1/audit/even
 
 describe('authentication', () => {
   test('no token, a malformed header and an unknown token answer 401', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }]) {
+    const headerSets: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer' },
+    ];
+    for (const headers of headerSets) {
       const res = await p.request('GET', '/v1/audit/events', { token: null, headers });
       assert.equal(res.status, 401);
       assert.equal(res.headers.get('www-authenticate'), 'Bearer');
@@ -136,16 +154,16 @@ describe('roles', () => {
     assert.equal((await get('', keys.prodA)).status, 403);
   });
 
-  for (const role of ['viewerA', 'auditorA', 'adminA', 'tadminA']) {
+  for (const role of ['viewerA', 'auditorA', 'adminA', 'tadminA'] as const) {
     test(`${role} can read but cannot ingest`, async () => {
-      assert.equal((await get('', keys[role]!)).status, 200);
-      assert.equal((await post(ev('w_a1'), keys[role]!)).status, 403);
+      assert.equal((await get('', keys[role])).status, 200);
+      assert.equal((await post(ev('w_a1'), keys[role])).status, 403);
     });
   }
 
   test('only a tenant-wide tenant_admin may use workspaceId=*', async () => {
-    for (const role of ['viewerA', 'auditorA', 'adminA', 'viewerA1']) {
-      assert.equal((await get('workspaceId=*', keys[role]!)).status, 403, role);
+    for (const role of ['viewerA', 'auditorA', 'adminA', 'viewerA1'] as const) {
+      assert.equal((await get('workspaceId=*', keys[role])).status, 403, role);
     }
     const boundAdmin = await p.createKey({ tenantId: 't_a', role: 'tenant_admin', workspaceIds: ['w_a1'] });
     assert.equal((await get('workspaceId=*', boundAdmin)).status, 403);
@@ -171,9 +189,9 @@ describe('roles', () => {
   });
 
   test('only tenant_admin (own tenant) and the platform manage keys', async () => {
-    for (const role of ['viewerA', 'adminA', 'prodA']) {
+    for (const role of ['viewerA', 'adminA', 'prodA'] as const) {
       const res = await p.request('POST', '/v1/admin/api-keys', {
-        token: keys[role]!,
+        token: keys[role],
         body: { tenantId: 't_a', role: 'viewer' },
       });
       assert.equal(res.status, 403, role);

@@ -8,7 +8,7 @@ import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 const SECRET = 'test-hs256-secret-that-is-long-enough-0123456789';
 let p: TestPlatform;
 let jwks: Server;
-let rsaPrivate: CryptoKey;
+let rsaPrivate: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 async function hs256(claims: Record<string, unknown>, secret = SECRET) {
   return new SignJWT(claims)

@@ -148,9 +148,13 @@ describe('GET /v1/audit/events', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await p.request('GET', `/v1/audit/events?limit=25${cursor ? `&cursor=${cursor}` : ''}`, {
-        token: liveReader,
-      });
+      const res: { body: { data: any[]; nextCursor: string | null } } = await p.request(
+        'GET',
+        `/v1/audit/events?limit=25${cursor ? `&cursor=${cursor}` : ''}`,
+        {
+          token: liveReader,
+        },
+      );
       seen.push(...res.body.data.map((e: any) => e.id));
       cursor = res.body.nextCursor;
       await new Promise((r) => setTimeout(r, 5));
