@@ -43,8 +43,8 @@ export async function nextLogRange(
        order by txid, seq
        limit $3::int
      )
-     select txid::text as txid, seq, (count(*) over ())::int as count
-     from batch order by txid desc, seq desc limit 1`,
+     select batch.txid::text as txid, batch.seq, (count(*) over ())::int as count
+     from batch order by batch.txid desc, batch.seq desc limit 1`,
     [after.txid, after.seq, limit],
   );
   const last = rows[0];

@@ -253,3 +253,12 @@ test('drift: discovered-but-not-canonical and canonical names not seen for 30 da
     invalidActionCount: 0,
   });
 });
+
+test('the OpenAPI document describes the inventory operations', async () => {
+  const res = await p.request('GET', '/openapi.json', { token: null });
+  assert.equal(res.status, 200);
+  assert.ok(res.body.paths['/v1/audit/actions']?.get);
+  assert.ok(res.body.paths['/v1/audit/actions/canonical']?.get);
+  assert.ok(res.body.paths['/v1/audit/actions/{action}']?.patch);
+  assert.ok(res.body.paths['/v1/audit/actions/{action}/tags']?.patch);
+});
