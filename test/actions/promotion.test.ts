@@ -96,7 +96,7 @@ test('the worker created the schedule: hourly, on its task queue, runnable from 
   assert.equal((await entry('hot.enough')).source, 'discovered');
 });
 
-test('creating the schedule again (another worker starting) keeps one schedule', async () => {
+test('a worker starting again updates the settings and keeps an operator pause', async () => {
   const { ensureInventoryPromotionSchedule } = await import(
     '../../src/temporal/inventory-promotion-schedule.js'
   );
@@ -110,6 +110,16 @@ test('creating the schedule again (another worker starting) keeps one schedule',
     .getHandle(inventoryPromotionScheduleId(`${p.taskQueue}:`))
     .describe();
   assert.equal(described.spec.intervals?.[0]?.every, 2 * HOUR);
+  // Paused from here on, which also keeps a real-clock run from landing between the steps below.
+  await client.schedule.getHandle(described.scheduleId).pause('test');
+  await ensureInventoryPromotionSchedule(client, {
+    idPrefix: `${p.taskQueue}:`,
+    taskQueue: p.taskQueue,
+    intervalMs: HOUR,
+  });
+  const again = await client.schedule.getHandle(described.scheduleId).describe();
+  assert.equal(again.state.paused, true);
+  assert.equal(again.spec.intervals?.[0]?.every, HOUR);
 });
 
 test('below the age threshold nothing is promoted; near-threshold names are suggested', async () => {
