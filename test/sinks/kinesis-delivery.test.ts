@@ -124,3 +124,112 @@ test('an event reaches the stream within 2 s as the exact wire JSON, partitioned
   assert.ok(status.body.lastDeliveryAt);
   assert.equal(status.body.lastError, null);
 });
+
+test('10,000 events keep their ingest order in the partition, in far fewer PutRecords calls', async () => {
+  const arn = await createStream(kinesis, 'order-stream');
+  const sink = await createSink('w_order', arn);
+  const callsBefore = proxy.putRecordsCalls;
+  for (let b = 0; b < 10; b++) {
+    await ingest(
+      Array.from({ length: 1000 }, (_, i) => ({
+        id: `ord_${String(b * 1000 + i).padStart(5, '0')}`,
+        workspaceId: 'w_order',
+        actorKind: 'system',
+        action: 'test.ordered',
+        metadata: { n: b * 1000 + i },
+      })),
+    );
+  }
+  const records = await waitFor(
+    '10,000 events in the stream',
+    async () => {
+      const all = await readStream(kinesis, 'order-stream');
+      const ours = all.filter((r) => r.data.includes('"test.ordered"'));
+      return ours.length >= 10_000 ? ours : undefined;
+    },
+    120_000,
+    500,
+  );
+  const ids = records.map((r) => JSON.parse(r.data).id as string);
+  assert.equal(new Set(ids).size, 10_000, 'no event missing');
+  // Ingest order is (txid, seq) in the log; the stream's single partition must show exactly that order.
+  const { rows } = await p.db.pool.query<{ id: string }>(
+    `select id from audit_events where tenant_id = $1 and workspace_id = 'w_order' and action = 'test.ordered'
+     order by txid, seq`,
+    [TENANT],
+  );
+  assert.deepEqual(
+    ids.filter((id, i) => ids.indexOf(id) === i),
+    rows.map((r) => r.id),
+  );
+  assert.ok(records.every((r) => r.partitionKey === TENANT));
+  const calls = proxy.putRecordsCalls - callsBefore;
+  assert.ok(calls >= 20, `at most 500 records a call: ${calls} calls`);
+  assert.ok(calls <= 200, `batched: ${calls} PutRecords calls for 10,000 events`);
+
+  const history = await p.request('GET', `/v1/audit/sinks/${sink.id}/deliveries?limit=500`, { token: admin });
+  assert.equal(history.status, 200);
+  const delivered = history.body.data
+    .filter((d: any) => d.status === 'succeeded')
+    .reduce((n: number, d: any) => n + d.eventCount, 0);
+  assert.equal(delivered, 10_001, 'every event (and the sink_created event) in a succeeded batch');
+  assert.ok(history.body.data.every((d: any) => d.eventCount <= 500));
+  assert.ok(history.body.data.every((d: any) => d.workflowId === sink.workflowId && d.runId));
+});
+
+test('records failed inside a PutRecords answer are retried alone; a batch that keeps failing is retried whole', async () => {
+  const arn = await createStream(kinesis, 'partial-stream');
+  const sink = await createSink('w_partial', arn);
+  await waitFor(
+    'the sink_created event',
+    async () => (await readStream(kinesis, 'partial-stream')).length >= 1,
+  );
+  const failedBefore = proxy.failedRecords;
+  proxy.failRecord = (data, seen) =>
+    data.includes('"w_partial"') &&
+    ((data.includes('test.flaky') && seen < 2) || (data.includes('test.stubborn') && seen < 6));
+  try {
+    const events = Array.from({ length: 40 }, (_, i) => ({
+      id: `part_${i}`,
+      workspaceId: 'w_partial',
+      actorKind: 'system',
+      action: i % 5 === 0 ? 'test.flaky' : 'test.ok',
+    }));
+    await ingest(events);
+    const flakyOnly = await waitFor(
+      'all 40 events',
+      async () => {
+        const ours = (await readStream(kinesis, 'partial-stream')).filter((r) => r.data.includes('"part_'));
+        return ours.length >= 40 ? ours : undefined;
+      },
+      30_000,
+    );
+    const ids = flakyOnly.map((r) => JSON.parse(r.data).id);
+    // Only the failed records went again, so nothing was written twice.
+    assert.equal(ids.length, 40);
+    assert.equal(new Set(ids).size, 40);
+    assert.ok(proxy.failedRecords - failedBefore >= 16, 'each flaky record failed twice');
+
+    // One record that fails more often than the driver retries: the batch fails and is retried whole.
+    await ingest([
+      { id: 'stub_1', workspaceId: 'w_partial', actorKind: 'system', action: 'test.stubborn' },
+      { id: 'stub_2', workspaceId: 'w_partial', actorKind: 'system', action: 'test.ok' },
+    ]);
+    await waitFor(
+      'the stubborn record',
+      async () => (await readStream(kinesis, 'partial-stream')).some((r) => r.data.includes('"stub_1"')),
+      60_000,
+      200,
+    );
+    const history = await p.request('GET', `/v1/audit/sinks/${sink.id}/deliveries`, { token: admin });
+    const batch = history.body.data.find((d: any) => d.attempts > 1);
+    assert.ok(batch, JSON.stringify(history.body.data));
+    assert.equal(batch.status, 'succeeded');
+    assert.equal(batch.error, null);
+    const all = (await readStream(kinesis, 'partial-stream')).map((r) => JSON.parse(r.data).id);
+    assert.equal(all.filter((id) => id === 'stub_1').length, 1, 'the stubborn record is written once');
+    assert.ok(all.filter((id) => id === 'stub_2').length >= 1, 'its neighbour at least once');
+  } finally {
+    proxy.failRecord = () => false;
+  }
+});
