@@ -49,8 +49,7 @@ export interface OutboxRelay {
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const tables = outboxTables(options);
-  const logger: RelayLogger =
-    options.logger ?? createLogger('info', { service: 'audit-outbox-relay', outbox: tables.label });
+  const logger: RelayLogger = options.logger ?? createLogger('info', { service: 'audit-outbox-relay' });
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const lagIntervalMs = options.lagIntervalMs ?? 30_000;
   const lagWarnAfterMs = options.lagWarnAfterMs ?? 5 * 60_000;
@@ -85,9 +84,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function measureLag(): Promise<OutboxLag> {
     lag = await readOutboxLag(options.pool, options);
-    const level = lag.oldestPendingAgeMs > lagWarnAfterMs ? 'warn' : 'info';
-    logger[level]({ outbox: tables.label, ...lag }, 'audit outbox lag');
     return lag;
+  }
+
+  async function logLag() {
+    const l = await measureLag();
+    const level = l.oldestPendingAgeMs > lagWarnAfterMs ? 'warn' : 'info';
+    logger[level]({ outbox: tables.label, ...l }, 'audit outbox lag');
   }
 
   function failed(error: string, delayMs: number, severe: boolean, extra: object = {}) {
@@ -137,7 +140,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }
       if (Date.now() >= nextLagAt) {
         nextLagAt = Date.now() + lagIntervalMs;
-        await measureLag().catch(() => {});
+        await logLag().catch(() => {});
       }
       await sleep(delay);
     }
