@@ -32,6 +32,7 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('audit-platform'),
   AUDIT_TEMPORAL_ID_PREFIX: z.string().default(''),
   AUDIT_TEMPORAL_CLI: optionalString,
+  AUDIT_WORKFLOW_BUNDLE: optionalString,
   AUDIT_TEMPORAL_PORT: port(7233),
   AUDIT_TEMPORAL_UI_PORT: port(8233),
   AUDIT_DATA_DIR: z.string().default('./.data'),
@@ -73,6 +74,8 @@ export interface Config {
     /** Prepended to every workflow and schedule id; lets several deployments (or tests) share a namespace. */
     idPrefix: string;
     cliPath?: string;
+    /** A bundle from bundleWorkflowCode (dist/workflow-bundle.js); without it the worker bundles at start. */
+    workflowBundlePath?: string;
     devServerPort: number;
     devServerUiPort: number;
   };
@@ -95,6 +98,9 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** Every environment variable the platform reads (the deployment files are checked against it). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -124,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       idPrefix: e.AUDIT_TEMPORAL_ID_PREFIX,
       cliPath: e.AUDIT_TEMPORAL_CLI,
+      workflowBundlePath: e.AUDIT_WORKFLOW_BUNDLE,
       devServerPort: e.AUDIT_TEMPORAL_PORT,
       devServerUiPort: e.AUDIT_TEMPORAL_UI_PORT,
     },

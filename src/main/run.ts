@@ -19,7 +19,7 @@ export async function run(options: PlatformOptions): Promise<void> {
   try {
     platform = await startPlatform(config, logger, {
       ...options,
-      workflowBundlePath: options.workflowBundlePath ?? process.env.AUDIT_WORKFLOW_BUNDLE,
+      workflowBundlePath: options.workflowBundlePath ?? config.temporal.workflowBundlePath,
     });
   } catch (err) {
     logger.fatal({ err }, 'failed to start');

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { createApp } from '../http/app.js';
+import { createHealthApp } from '../http/health-app.js';
 import type { Logger } from '../logger.js';
 import { startLogRollup } from '../rollup/log-rollup.js';
 import { ensureSinkWorkflows } from '../sinks/reconcile.js';
@@ -33,11 +34,33 @@ export interface PlatformOptions {
 
 export interface RunningPlatform {
   apiUrl: string | null;
+  /** Where /healthz and /readyz answer (the API, or a worker-only process's health port). */
+  healthUrl: string;
   temporalAddress: string;
   temporalUiUrl: string | null;
   adminTokenSource: string;
   databaseEmbedded: boolean;
   stop(): Promise<void>;
+}
+
+async function listen(
+  app: { fetch: (request: Request) => Response | Promise<Response> },
+  at: Config['http'],
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: at.port, hostname: at.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : at.port;
+  return {
+    url: `http://localhost:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
 }
 
 async function portIsFree(port: number): Promise<boolean> {
@@ -163,44 +186,36 @@ export async function startPlatform(
       });
     }
 
-    let apiUrl: string | null = null;
+    // The API process serves the API; a worker-only process serves its health endpoints on the same port.
+    let app: { fetch: (request: Request) => Response | Promise<Response> };
+    const checkTemporal = temporalHealthCheck(client, config.temporal.namespace);
     if (opts.api) {
       const waker = sinks.createWaker();
       stops.push(async () => waker.stop());
-      const app = createApp({
+      app = createApp({
         pool,
         logger,
         authenticate: createAuthenticator({ db: pool, adminToken: secrets.adminToken, jwt: config.jwt }),
         actionMaxSegments: config.actions.maxSegments,
         logEvents: config.logEvents,
         rateLimitPerSecond: config.rateLimitPerSecond,
-        checkTemporal: temporalHealthCheck(client, config.temporal.namespace),
+        checkTemporal,
         onEventsStored: (events) => {
           if (config.logEvents) for (const event of events) logger.info({ event }, 'audit event');
           waker.eventsStored(events);
         },
         sinks: { ...sinks, waker },
       });
-      const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-        const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>
-          resolve(s),
-        );
-        s.once('error', reject);
-      });
-      stops.push(
-        () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-          }),
-      );
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : config.http.port;
-      apiUrl = `http://localhost:${port}`;
+    } else {
+      app = createHealthApp({ pool, logger, checkTemporal });
     }
+    const http = await listen(app, config.http);
+    stops.push(http.close);
+    const httpUrl = http.url;
 
     return {
-      apiUrl,
+      apiUrl: opts.api ? httpUrl : null,
+      healthUrl: httpUrl,
       temporalAddress,
       temporalUiUrl: devServer?.uiUrl ?? null,
       adminTokenSource: secrets.adminTokenSource,
