@@ -110,11 +110,13 @@ test('the relay killed with SIGKILL after the API stored a batch, then restarted
   // the worst moment, when the events are stored but their outbox rows are not yet removed.
   const proxy = await startApiProxy(api.url, {
     after: async (n, status, body) => {
-      if (n !== 2 || !relay) return;
+      if (n !== 2) return;
       assert.equal(status, 202);
       killedBatch = body;
-      const exited = once(relay, 'exit');
-      relay.kill('SIGKILL');
+      // On a slow machine the relay may reach its second batch before startRelayChild has resolved.
+      const child = await waitFor('the relay child handle', async () => relay);
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
       await exited;
     },
   });
