@@ -104,6 +104,8 @@ export interface KinesisProxy {
   failedRecords: number;
   /** Decides, per record (its data) and per time it is seen, whether to fail it. */
   failRecord: (data: string, seenBefore: number) => boolean;
+  /** Awaited after kinesalite stored a PutRecords call and before the answer goes back. */
+  beforeAnswer: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ export async function startKinesisProxy(targetPort: number): Promise<KinesisProx
     putRecordsCalls: 0,
     failedRecords: 0,
     failRecord: () => false,
+    beforeAnswer: async () => {},
     close: async () => {},
   };
   const forward = (method: string, headers: Record<string, any>, body: Buffer) =>
@@ -197,6 +200,7 @@ export async function startKinesisProxy(targetPort: number): Promise<KinesisProx
           }
         }
         const failedCount = results.filter((r) => r.ErrorCode).length;
+        await proxy.beforeAnswer();
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(JSON.stringify({ FailedRecordCount: failedCount, Records: results }));
       } catch (err) {
