@@ -60,23 +60,26 @@ export async function ingestEvents(
     throw new ValidationError('the batch has invalid events; nothing was stored', { errors });
   if (forbidden) throw new ForbiddenError(forbidden);
 
-  const inserted = await withTransaction(deps.pool, async (tx) => {
-    const rows = await insertEvents(tx, events);
-    if (caller.kind === 'platform') {
-      for (const tenantId of new Set(events.map((e) => e.tenantId))) {
-        await recordAuditEvent(tx, deps.actionMaxSegments, {
-          tenantId,
-          workspaceId: null,
-          caller,
-          action: 'audit.platform_token_used',
-          resourceType: 'audit_event',
-          resourceId: null,
-          metadata: { operation: 'ingest' },
+  // One statement is atomic on its own: the common path is a single round trip to the database.
+  // Only the platform token adds a record of its use, which must commit with the events.
+  const inserted =
+    caller.kind !== 'platform'
+      ? await insertEvents(deps.pool, events)
+      : await withTransaction(deps.pool, async (tx) => {
+          const rows = await insertEvents(tx, events);
+          for (const tenantId of new Set(events.map((e) => e.tenantId))) {
+            await recordAuditEvent(tx, deps.actionMaxSegments, {
+              tenantId,
+              workspaceId: null,
+              caller,
+              action: 'audit.platform_token_used',
+              resourceType: 'audit_event',
+              resourceId: null,
+              metadata: { operation: 'ingest' },
+            });
+          }
+          return rows;
         });
-      }
-    }
-    return rows;
-  });
 
   // The first occurrence of each inserted (tenant, id) is the stored one; a repeat within the batch,
   // like a repeat of an earlier request, is a duplicate.

@@ -189,3 +189,35 @@ describe('operations endpoints', () => {
     assert.match(String(docs.body), /swagger/i);
   });
 });
+
+describe('the store', () => {
+  test('a batch of 500 costs one round trip to the database', async () => {
+    const { ingestEvents } = await import('../../src/events/store.js');
+    let queries = 0;
+    let checkouts = 0;
+    const pool = p.db.pool;
+    const counting = new Proxy(pool, {
+      get(target, prop, receiver) {
+        if (prop === 'query') return (...args: unknown[]) => (queries++, (target.query as any)(...args));
+        if (prop === 'connect')
+          return (...args: unknown[]) => (checkouts++, (target.connect as any)(...args));
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const caller = {
+      kind: 'api_key',
+      tenantId: 't_rt',
+      workspaceIds: null,
+      role: 'producer',
+      actor: 'key_x',
+    } as const;
+    const events = Array.from({ length: 500 }, (_, i) => ({
+      actorKind: 'user' as const,
+      action: `a.b${i % 3}`,
+    }));
+    const result = await ingestEvents({ pool: counting, actionMaxSegments: 2 }, caller, events, '/events');
+    assert.equal(result.accepted, 500);
+    assert.equal(queries, 1);
+    assert.equal(checkouts, 0, 'no transaction needed for one statement');
+  });
+});
