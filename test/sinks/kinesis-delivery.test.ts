@@ -6,6 +6,7 @@ import {
   type KinesisProxy,
   kinesisClient,
   readStream,
+  startFakeSts,
   startKinesalite,
   startKinesisProxy,
   useKinesisEndpoint,
@@ -19,12 +20,15 @@ let proxy: KinesisProxy;
 let kinesis: ReturnType<typeof kinesisClient>;
 let admin: string;
 let producer: string;
+let sts: Awaited<ReturnType<typeof startFakeSts>>;
 
 before(async () => {
   kinesalite = await startKinesalite();
   // The platform publishes through the counting proxy; the test reads kinesalite directly.
   proxy = await startKinesisProxy(kinesalite.port);
   useKinesisEndpoint(proxy.endpoint);
+  sts = await startFakeSts();
+  process.env.AWS_ENDPOINT_URL_STS = sts.endpoint;
   kinesis = kinesisClient(kinesalite.endpoint);
   p = await startTestPlatform({ AUDIT_REGION: 'us-east-1' });
   admin = await p.createKey({ tenantId: TENANT, role: 'admin' });
@@ -34,6 +38,7 @@ after(async () => {
   await p?.stop();
   await proxy?.close();
   await kinesalite?.close();
+  await sts?.close();
 });
 
 async function createSink(workspaceId: string, streamArn: string) {
@@ -232,4 +237,46 @@ test('records failed inside a PutRecords answer are retried alone; a batch that 
   } finally {
     proxy.failRecord = () => false;
   }
+});
+
+test('with roleArn the worker assumes the role with the external id and publishes with its credentials', async () => {
+  const arn = await createStream(kinesis, 'role-stream');
+  const res = await p.request('POST', '/v1/audit/sinks', {
+    token: admin,
+    body: {
+      name: 'cross-account',
+      type: 'kinesis',
+      workspaceId: 'w_role',
+      config: { streamArn: arn, roleArn: 'arn:aws:iam::123456789012:role/publisher', externalId: 'ext-7f3a' },
+    },
+  });
+  assert.equal(res.status, 201);
+  assert.equal(res.body.config.externalId, '***');
+  const signedBefore = proxy.signedBy.length;
+  await ingest([{ id: 'role_1', workspaceId: 'w_role', actorKind: 'system', action: 'test.role' }]);
+  await waitFor('the event', async () =>
+    (await readStream(kinesis, 'role-stream')).some((r) => r.data.includes('role_1')),
+  );
+  const call = sts.calls.find((c) => c.RoleArn === 'arn:aws:iam::123456789012:role/publisher');
+  assert.ok(call, JSON.stringify(sts.calls));
+  assert.equal(call.Action, 'AssumeRole');
+  assert.equal(call.ExternalId, 'ext-7f3a');
+  assert.ok(proxy.signedBy.slice(signedBefore).includes('ASIAASSUMED'), proxy.signedBy.join());
+
+  // A role that refuses us is a config error: the sink goes failing and says why.
+  const denied = await p.request('POST', '/v1/audit/sinks', {
+    token: admin,
+    body: {
+      name: 'denied',
+      type: 'kinesis',
+      workspaceId: 'w_denied',
+      config: { streamArn: arn, roleArn: 'arn:aws:iam::123456789012:role/denied', externalId: 'ext-x' },
+    },
+  });
+  const failing = await waitFor('failing', async () => {
+    const r = await p.request('GET', `/v1/audit/sinks/${denied.body.id}`, { token: admin });
+    return r.body.status === 'failing' ? r.body : undefined;
+  });
+  assert.match(failing.lastError, /AccessDenied/);
+  assert.ok(!failing.lastError.includes('ext-x'));
 });

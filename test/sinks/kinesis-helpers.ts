@@ -104,6 +104,8 @@ export interface KinesisProxy {
   failedRecords: number;
   /** Decides, per record (its data) and per time it is seen, whether to fail it. */
   failRecord: (data: string, seenBefore: number) => boolean;
+  /** The access key id that signed each PutRecords call. */
+  signedBy: string[];
   /** Awaited after kinesalite stored a PutRecords call and before the answer goes back. */
   beforeAnswer: () => Promise<void>;
   close(): Promise<void>;
@@ -121,6 +123,7 @@ export async function startKinesisProxy(targetPort: number): Promise<KinesisProx
     putRecordsCalls: 0,
     failedRecords: 0,
     failRecord: () => false,
+    signedBy: [],
     beforeAnswer: async () => {},
     close: async () => {},
   };
@@ -164,6 +167,7 @@ export async function startKinesisProxy(targetPort: number): Promise<KinesisProx
           return;
         }
         proxy.putRecordsCalls++;
+        proxy.signedBy.push(/Credential=([^/]+)\//.exec(String(req.headers.authorization))?.[1] ?? '');
         const input = JSON.parse(body.toString('utf8'));
         const failing: boolean[] = input.Records.map((rec: { Data: string }) => {
           const data = Buffer.from(rec.Data, 'base64').toString('utf8');
@@ -217,4 +221,51 @@ export async function startKinesisProxy(targetPort: number): Promise<KinesisProx
       server.closeAllConnections();
     });
   return proxy;
+}
+
+export interface FakeSts {
+  endpoint: string;
+  /** The form parameters of every AssumeRole call. */
+  calls: Array<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in for AWS STS (which cannot run here): AssumeRole answers temporary credentials, except for
+ * role names ending in "denied", which get AccessDenied as the real service would.
+ */
+export async function startFakeSts(): Promise<FakeSts> {
+  const calls: Array<Record<string, string>> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      calls.push(form);
+      res.setHeader('content-type', 'text/xml');
+      if (form.RoleArn?.endsWith('denied')) {
+        res.statusCode = 403;
+        res.end(
+          '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>' +
+            '<Code>AccessDenied</Code><Message>not authorized to perform sts:AssumeRole</Message></Error>' +
+            '<RequestId>r1</RequestId></ErrorResponse>',
+        );
+        return;
+      }
+      res.end(
+        '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>' +
+          '<Credentials><AccessKeyId>ASIAASSUMED</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>' +
+          `<SessionToken>session-token</SessionToken><Expiration>${new Date(Date.now() + 3_600_000).toISOString()}</Expiration>` +
+          '</Credentials><AssumedRoleUser><AssumedRoleId>AROA:audit</AssumedRoleId>' +
+          `<Arn>${form.RoleArn}/audit</Arn></AssumedRoleUser></AssumeRoleResult>` +
+          '<ResponseMetadata><RequestId>r2</RequestId></ResponseMetadata></AssumeRoleResponse>',
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
