@@ -5,11 +5,12 @@
  * `all` runs every benchmark in turn.
  */
 import { ingest } from './ingest.js';
+import { inventory } from './inventory.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { Infra, note } from './lib/infra.js';
 import { machineConditions } from './lib/report.js';
 
-const BENCHMARKS: Benchmark[] = [ingest];
+const BENCHMARKS: Benchmark[] = [ingest, inventory];
 
 function usage(): string {
   const list = BENCHMARKS.map((b) => `  ${b.name.padEnd(14)} ${b.summary}`).join('\n');

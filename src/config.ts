@@ -51,6 +51,11 @@ const EnvSchema = z.object({
     .min(0)
     .default(7 * 24),
   AUDIT_PROMOTION_INTERVAL_MINUTES: z.coerce.number().min(1).default(60),
+  // On unless set to false: a worker that should not fold the log (benchmarks, a dedicated delivery tier).
+  AUDIT_ROLLUP_ENABLED: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => v !== 'false' && v !== '0' && v !== 'no'),
   AUDIT_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -93,6 +98,8 @@ export interface Config {
     promotionMinAgeMs: number;
     /** How often the audit-inventory-promotion schedule runs. */
     promotionIntervalMs: number;
+    /** Whether this worker runs the log rollup that feeds the inventory (AUDIT_ROLLUP_ENABLED). */
+    rollupEnabled: boolean;
   };
   rateLimitPerSecond: number;
 }
@@ -147,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       promotionMinCount: e.AUDIT_PROMOTION_MIN_COUNT,
       promotionMinAgeMs: e.AUDIT_PROMOTION_MIN_AGE_HOURS * 3_600_000,
       promotionIntervalMs: e.AUDIT_PROMOTION_INTERVAL_MINUTES * 60_000,
+      rollupEnabled: e.AUDIT_ROLLUP_ENABLED,
     },
     rateLimitPerSecond: e.AUDIT_RATE_LIMIT_PER_SECOND,
   };

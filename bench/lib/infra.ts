@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import kinesalite from 'kinesalite';
 import pg from 'pg';
 import { migrate } from '../../src/db/migrate.js';
@@ -106,7 +106,10 @@ export class Infra {
   /** The workflow bundle, built once, as production ships it (dist/workflow-bundle.js). */
   workflowBundle(): Promise<string> {
     this.bundle ??= (async () => {
-      const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: undefined });
+      const { code } = await bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        logger: new DefaultLogger('WARN'),
+      });
       const path = join(await this.workDir, 'workflow-bundle.js');
       await writeFile(path, code);
       return path;

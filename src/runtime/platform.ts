@@ -177,8 +177,10 @@ export async function startPlatform(
       void ensureSinkWorkflows({ pool, control: sinks.workflows, logger }).catch((err: unknown) =>
         logger.warn({ err }, 'sink workflow reconciliation failed'),
       );
-      const rollup = startLogRollup({ pool, logger });
-      stops.push(() => rollup.stop());
+      if (config.actions.rollupEnabled) {
+        const rollup = startLogRollup({ pool, logger });
+        stops.push(() => rollup.stop());
+      }
       await ensureInventoryPromotionSchedule(client, {
         idPrefix: config.temporal.idPrefix,
         taskQueue: config.temporal.taskQueue,
