@@ -5,6 +5,7 @@
  *
  *   npm test                      every test file
  *   npm test -- test/events       only files under a folder (or name files)
+ *   npm run histories:record      re-record the workflow histories the replay test checks
  *
  * TEST_DATABASE_URL (a server where databases may be created) replaces the embedded PostgreSQL.
  */
@@ -33,7 +34,11 @@ async function findTestFiles(paths: string[]): Promise<string[]> {
       out.push(p);
     }
   }
-  for (const p of paths.length > 0 ? paths : ['test']) await walk(p);
+  for (const p of paths.length > 0 ? paths : ['test']) {
+    // A file named explicitly runs whatever its name (e.g. the workflow history recorder).
+    if ((await stat(p)).isFile()) out.push(p);
+    else await walk(p);
+  }
   return out;
 }
 
