@@ -16,6 +16,8 @@ export interface LogEntry {
   /** Whether the sink's filter lets the event through; filtered rows still move the cursor. */
   matches: boolean;
   event: AuditEvent;
+  /** When the platform stored it (the start of the delivery latency metric). */
+  receivedAt: Date;
 }
 
 function actionPatterns(filter: SinkFilter): { exact: string[] | null; prefixes: string[] | null } {
@@ -41,7 +43,7 @@ export async function readSinkLog(
 ): Promise<LogEntry[]> {
   const { exact, prefixes } = actionPatterns(q.filter);
   const { rows } = await db.query(
-    `select txid::text as pos_txid, seq as pos_seq,
+    `select txid::text as pos_txid, seq as pos_seq, received_at as pos_received_at,
        ($6::text[] is null or action = any($6::text[]) or action like any($7::text[])) as matches,
        ${EVENT_COLUMNS}
      from audit_events
@@ -67,6 +69,7 @@ export async function readSinkLog(
     position: { txid: row.pos_txid as string, seq: row.pos_seq as number },
     matches: row.matches as boolean,
     event: rowToEvent(row),
+    receivedAt: row.pos_received_at as Date,
   }));
 }
 

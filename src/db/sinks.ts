@@ -16,6 +16,9 @@ export interface SinkRecord {
   cursor: LogPosition;
   lastDeliveryAt: string | null;
   lastError: string | null;
+  /** Events the destination accepted, and failed delivery attempts (metrics). */
+  deliveredCount: number;
+  failedCount: number;
   version: number;
   createdAt: string;
   createdBy: string;
@@ -38,6 +41,8 @@ interface SinkRow {
   cursor_seq: number;
   last_delivery_at: Date | null;
   last_error: string | null;
+  delivered_count: number;
+  failed_count: number;
   version: number;
   created_at: Date;
   created_by: string;
@@ -46,7 +51,8 @@ interface SinkRow {
 }
 
 const COLUMNS = `s.tenant_id, s.id, s.workspace_id, s.name, s.type, s.config, s.filter, s.enabled, s.paused,
-  s.cursor_txid::text as cursor_txid, s.cursor_seq, s.last_delivery_at, s.last_error, s.version,
+  s.cursor_txid::text as cursor_txid, s.cursor_seq, s.last_delivery_at, s.last_error,
+  s.delivered_count, s.failed_count, s.version,
   s.created_at, s.created_by, s.updated_at`;
 
 /** Lag: events of the workspace past the cursor, counted up to a cap so a huge backlog stays cheap. */
@@ -71,6 +77,8 @@ function toRecord(row: SinkRow): SinkRecord {
     cursor: { txid: row.cursor_txid, seq: row.cursor_seq },
     lastDeliveryAt: row.last_delivery_at?.toISOString() ?? null,
     lastError: row.last_error,
+    deliveredCount: row.delivered_count,
+    failedCount: row.failed_count,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     createdBy: row.created_by,
@@ -247,20 +255,25 @@ export async function listEnabledSinksForReconcile(
   }));
 }
 
-/** A batch went out: move the cursor and clear the error, in the transaction that records it. */
+/**
+ * A batch went out: move the cursor, clear the error and count the delivered events (metrics), in the
+ * transaction that records it.
+ */
 export async function advanceSinkCursor(
   db: Queryable,
   tenantId: string,
   id: string,
   to: LogPosition,
   delivered: boolean,
+  deliveredEvents = 0,
 ): Promise<void> {
   await db.query(
     `update audit_sinks set cursor_txid = $3::xid8, cursor_seq = $4::bigint,
        last_delivery_at = case when $5::boolean then now() else last_delivery_at end,
-       last_error = case when $5::boolean then null else last_error end
+       last_error = case when $5::boolean then null else last_error end,
+       delivered_count = delivered_count + $6::bigint
      where tenant_id = $1::text and id = $2::text`,
-    [tenantId, id, to.txid, to.seq, delivered],
+    [tenantId, id, to.txid, to.seq, delivered, deliveredEvents],
   );
 }
 
@@ -271,8 +284,22 @@ export async function recordSinkError(
   error: string,
 ): Promise<void> {
   await db.query(
-    `update audit_sinks set last_error = $3::text, last_error_at = now()
+    `update audit_sinks set last_error = $3::text, last_error_at = now(), failed_count = failed_count + 1
      where tenant_id = $1::text and id = $2::text`,
     [tenantId, id, error],
   );
+}
+
+/**
+ * Events waiting for enabled sinks, summed per sink type across every tenant (the Prometheus backlog
+ * gauge). Each sink's lag is counted the way the sinks API counts it, capped at LAG_CAP.
+ */
+export async function sinkBacklogByType(db: Queryable): Promise<Array<{ type: string; events: number }>> {
+  const { rows } = await db.query<{ type: string; events: number }>(
+    `select s.type, sum(lag.lag_events)::bigint as events
+     from audit_sinks s cross join lateral (select ${LAG}) lag
+     where s.enabled
+     group by s.type order by s.type`,
+  );
+  return rows;
 }

@@ -1,4 +1,5 @@
 import { foldActionInventory, foldInvalidActions } from '../db/action-inventory.js';
+import { foldEventCounts } from '../db/event-counts.js';
 import type { LogRange } from '../db/log-consumers.js';
 import type { PoolClient } from '../db/pool.js';
 
@@ -15,4 +16,6 @@ export interface RollupFold {
 export const ROLLUP_FOLDS: readonly RollupFold[] = [
   { name: 'action-inventory', apply: foldActionInventory },
   { name: 'invalid-actions', apply: foldInvalidActions },
+  // Event totals and 24 h buckets for GET /v1/audit/metrics (migration 004 backfilled the past).
+  { name: 'event-counts', apply: foldEventCounts },
 ];

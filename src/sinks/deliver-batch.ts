@@ -5,6 +5,7 @@ import { hasPendingEntries, type LogEntry, readSinkLog } from '../db/sink-log.js
 import { advanceSinkCursor, findSink, lockSinkForPublish, recordSinkError } from '../db/sinks.js';
 import { toWireLine } from '../domain/event.js';
 import type { Logger } from '../logger.js';
+import type { DeliveryMetrics } from '../metrics/delivery-metrics.js';
 import { openConfig } from './config-secrets.js';
 import { type BatchLimits, errorSummary, type LogPosition, SinkDeliveryError } from './driver.js';
 import { driverFor, type SinkDriverRegistry } from './registry.js';
@@ -15,6 +16,8 @@ export interface DeliverBatchDeps {
   keyring: SecretKeyring;
   drivers: SinkDriverRegistry;
   region: string;
+  /** Prometheus counters and the end-to-end latency histogram of this worker process. */
+  metrics?: DeliveryMetrics;
 }
 
 export interface BatchTarget {
@@ -140,15 +143,21 @@ export async function deliverNextBatch(deps: DeliverBatchDeps, target: BatchTarg
       const summary = errorSummary(failure);
       await finishDelivery(deps.pool, tenantId, attempt.id, { status: 'failed', error: summary });
       await recordSinkError(deps.pool, tenantId, sinkId, summary);
+      deps.metrics?.failed(sink.type, failure.kind);
       deps.logger.warn(
         { tenantId, sinkId, attempts: attempt.attempts, kind: failure.kind, error: summary },
         'sink delivery failed',
       );
       throw failure;
     }
-    await advanceSinkCursor(client, tenantId, sinkId, last, true);
+    await advanceSinkCursor(client, tenantId, sinkId, last, true, events.length);
     await finishDelivery(client, tenantId, attempt.id, { status: 'succeeded' });
     await client.query('commit');
+    deps.metrics?.delivered(
+      sink.type,
+      events.map((e) => e.receivedAt),
+      new Date(),
+    );
     return { kind: 'delivered', events: events.length, requests: outcome.requests };
   } catch (err) {
     if (!(err instanceof SinkDeliveryError)) broken = err as Error;
