@@ -4,6 +4,7 @@ import { registerDeleteSink } from './delete.js';
 import { registerListSinkDeliveries } from './deliveries.js';
 import { registerGetSink } from './get.js';
 import { registerListSinks } from './list.js';
+import { registerReplaySink } from './replay.js';
 import { registerTestSink } from './test.js';
 import { registerUpdateSink } from './update.js';
 
@@ -15,4 +16,5 @@ export function registerSinkRoutes(app: App, deps: AppDeps): void {
   registerDeleteSink(app, deps);
   registerListSinkDeliveries(app, deps);
   registerTestSink(app, deps);
+  registerReplaySink(app, deps);
 }
