@@ -9,8 +9,9 @@ import { inventory } from './inventory.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { Infra, note } from './lib/infra.js';
 import { machineConditions } from './lib/report.js';
+import { queries } from './queries.js';
 
-const BENCHMARKS: Benchmark[] = [ingest, inventory];
+const BENCHMARKS: Benchmark[] = [ingest, inventory, queries];
 
 function usage(): string {
   const list = BENCHMARKS.map((b) => `  ${b.name.padEnd(14)} ${b.summary}`).join('\n');
