@@ -63,7 +63,15 @@ export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
             );
           } catch (err) {
             if (isConfigError(err)) throw ApplicationFailure.nonRetryable(err.message, 'SinkConfigError');
-            if (err instanceof SinkDeliveryError) throw ApplicationFailure.retryable(err.message, err.name);
+            if (err instanceof SinkDeliveryError) {
+              // A destination's Retry-After (HTTP 429/503) replaces the policy's backoff for this attempt.
+              throw ApplicationFailure.create({
+                message: err.message,
+                type: err.name,
+                nonRetryable: false,
+                nextRetryDelay: err.retryAfterMs,
+              });
+            }
             throw err;
           }
           if (batch.kind === 'delivered' || batch.kind === 'skipped') {

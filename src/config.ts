@@ -43,6 +43,7 @@ const EnvSchema = z.object({
   AUDIT_REGION: optionalString,
   AWS_REGION: optionalString,
   AUDIT_ALLOW_PRIVATE_SINK_HOSTS: booleanFlag,
+  AWS_ENDPOINT_URL_S3: optionalString,
   AUDIT_LOG_EVENTS: booleanFlag,
   AUDIT_ACTION_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(2),
   AUDIT_PROMOTION_MIN_COUNT: z.coerce.number().int().min(1).default(100),
@@ -90,6 +91,8 @@ export interface Config {
   jwt: { secret?: string; jwksUrl?: string };
   region: string;
   allowPrivateSinkHosts: boolean;
+  /** AWS_ENDPOINT_URL_S3: an S3-compatible endpoint (local emulators); path-style addressing then. */
+  s3EndpointUrl?: string;
   logEvents: boolean;
   logLevel: string;
   actions: {
@@ -147,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwt: { secret: e.AUDIT_JWT_SECRET, jwksUrl: e.AUDIT_JWT_JWKS_URL },
     region: e.AUDIT_REGION ?? e.AWS_REGION ?? 'eu-west-1',
     allowPrivateSinkHosts: e.AUDIT_ALLOW_PRIVATE_SINK_HOSTS,
+    s3EndpointUrl: e.AWS_ENDPOINT_URL_S3,
     logEvents: e.AUDIT_LOG_EVENTS,
     logLevel: e.LOG_LEVEL,
     actions: {

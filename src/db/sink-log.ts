@@ -7,6 +7,10 @@ import type { Queryable } from './pool.js';
 /**
  * Following one workspace's log for a sink, in ingest order (txid, seq).
  *
+ * The sink's filter decides `matches`: `actions` (exact names or "prefix.*") and `tags` (the action
+ * carries one of them in the tenant's inventory, as it stands when the batch is read); with both, an
+ * event must pass both.
+ *
  * Only rows of transactions older than the oldest one still running (pg_snapshot_xmin) are read:
  * a transaction that started earlier but commits later would otherwise land behind a cursor that has
  * already moved past it. Such rows simply become visible to the next read.
@@ -44,7 +48,11 @@ export async function readSinkLog(
   const { exact, prefixes } = actionPatterns(q.filter);
   const { rows } = await db.query(
     `select txid::text as pos_txid, seq as pos_seq, received_at as pos_received_at,
-       ($6::text[] is null or action = any($6::text[]) or action like any($7::text[])) as matches,
+       ($6::text[] is null or action = any($6::text[]) or action like any($7::text[]))
+       and ($10::text[] is null or exists (
+         select 1 from audit_action_inventory i
+         where i.tenant_id = $1::text and i.action = audit_events.action and i.tags && $10::text[]
+       )) as matches,
        ${EVENT_COLUMNS}
      from audit_events
      where tenant_id = $1::text and workspace_id = $2::text
@@ -63,6 +71,7 @@ export async function readSinkLog(
       prefixes ?? [],
       q.upTo?.txid ?? null,
       q.upTo?.seq ?? null,
+      q.filter.tags ?? null,
     ],
   );
   return rows.map((row) => ({

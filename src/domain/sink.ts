@@ -11,6 +11,30 @@ export const SECRET_PLACEHOLDER = '***';
 
 const AWS_PARTITION = 'aws[a-z-]*';
 
+const RoleArn = z
+  .string()
+  .regex(
+    new RegExp(`^arn:${AWS_PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$`),
+    'must be an IAM role ARN',
+  )
+  .optional()
+  .openapi({ description: 'Assumed (with externalId) to publish; otherwise our own credentials.' });
+
+const ExternalId = z
+  .string()
+  .min(2)
+  .max(1224)
+  .regex(/^[\w+=,.@:/-]+$/, 'must be 2-1224 characters of [A-Za-z0-9+=,.@:/_-]')
+  .optional()
+  .openapi({ description: 'Secret: stored encrypted, shown as "***".' });
+
+const externalIdNeedsRole = (c: { roleArn?: string; externalId?: string }) =>
+  c.externalId === undefined || c.roleArn !== undefined;
+const EXTERNAL_ID_NEEDS_ROLE = {
+  message: 'externalId is only used together with roleArn',
+  path: ['externalId'],
+};
+
 export const KinesisSinkConfig = z
   .object({
     streamArn: z
@@ -20,33 +44,178 @@ export const KinesisSinkConfig = z
         'must be a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)',
       )
       .openapi({ example: 'arn:aws:kinesis:eu-west-1:123456789012:stream/audit' }),
-    roleArn: z
-      .string()
-      .regex(
-        new RegExp(`^arn:${AWS_PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$`),
-        'must be an IAM role ARN',
-      )
-      .optional()
-      .openapi({ description: 'Assumed (with externalId) to publish; otherwise our own credentials.' }),
-    externalId: z
-      .string()
-      .min(2)
-      .max(1224)
-      .regex(/^[\w+=,.@:/-]+$/, 'must be 2-1224 characters of [A-Za-z0-9+=,.@:/_-]')
-      .optional()
-      .openapi({ description: 'Secret: stored encrypted, shown as "***".' }),
+    roleArn: RoleArn,
+    externalId: ExternalId,
   })
   .strict()
-  .refine((c) => c.externalId === undefined || c.roleArn !== undefined, {
-    message: 'externalId is only used together with roleArn',
-    path: ['externalId'],
-  })
+  .refine(externalIdNeedsRole, EXTERNAL_ID_NEEDS_ROLE)
   .openapi('KinesisSinkConfig');
 export type KinesisSinkConfig = z.infer<typeof KinesisSinkConfig>;
+
+export const S3SinkConfig = z
+  .object({
+    bucket: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        'must be an S3 bucket name (3-63 characters of [a-z0-9.-])',
+      )
+      .openapi({ example: 'acme-audit-archive' }),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+      .openapi({ example: 'eu-west-1' }),
+    prefix: z
+      .string()
+      .max(512)
+      .regex(/^[^/][\x20-\x7e]*$/, 'must be printable ASCII and must not start with "/"')
+      .optional()
+      .openapi({ description: 'Prepended to every object key as is (end it with "/" for a folder).' }),
+    roleArn: RoleArn,
+    externalId: ExternalId,
+  })
+  .strict()
+  .refine(externalIdNeedsRole, EXTERNAL_ID_NEEDS_ROLE)
+  .openapi('S3SinkConfig');
+export type S3SinkConfig = z.infer<typeof S3SinkConfig>;
+
+/** Headers the platform sets itself; a sink may not replace them. */
+export const RESERVED_HTTP_HEADERS = [
+  'host',
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'idempotency-key',
+  'x-audit-signature',
+  'x-audit-timestamp',
+];
+
+const HttpSecret = z.string().min(16, 'must be at least 16 characters').max(512);
+
+export const HttpSinkConfig = z
+  .object({
+    url: z
+      .string()
+      .max(2048)
+      .refine((u) => URL.canParse(u), 'must be an absolute URL')
+      .refine((u) => !URL.canParse(u) || ['https:', 'http:'].includes(new URL(u).protocol), 'must be https')
+      .refine(
+        (u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''),
+        'must not carry credentials; put them in headers (stored encrypted)',
+      )
+      .openapi({
+        example: 'https://siem.example.com/ingest',
+        description: 'https (http only for private hosts when AUDIT_ALLOW_PRIVATE_SINK_HOSTS=true).',
+      }),
+    headers: z
+      .record(
+        z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'must be an HTTP header name'),
+        z
+          .string()
+          .max(4096)
+          .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must not contain control characters'),
+      )
+      .refine((h) => Object.keys(h).length <= 50, 'at most 50 headers')
+      .refine(
+        (h) => Object.keys(h).every((k) => !RESERVED_HTTP_HEADERS.includes(k.toLowerCase())),
+        `must not set ${RESERVED_HTTP_HEADERS.join(', ')}`,
+      )
+      .optional()
+      .openapi({ description: 'Sent with every request. Secret: stored encrypted, shown as "***".' }),
+    secret: HttpSecret.optional().openapi({
+      description:
+        'HMAC-SHA256 signing secret (X-Audit-Signature). Secret: stored encrypted, shown as "***". Replacing it keeps the previous one valid for secretOverlapSeconds.',
+    }),
+    secretOverlapSeconds: z.number().int().min(0).max(604_800).optional().openapi({
+      description: 'How long a replaced secret still signs (a second v1 signature). Default 86400 (24 h).',
+    }),
+    previousSecret: HttpSecret.optional().openapi({
+      description: 'Set by the platform when the secret is replaced; shown as "***".',
+    }),
+    previousSecretExpiresAt: z.iso.datetime({ offset: true }).optional().openapi({
+      description: 'Set by the platform: until when the previous secret still signs.',
+    }),
+    timeoutMs: z.number().int().min(100).max(60_000).optional().openapi({ description: 'Default 10000.' }),
+  })
+  .strict()
+  .openapi('HttpSinkConfig');
+export type HttpSinkConfig = z.infer<typeof HttpSinkConfig>;
+
+export const SYSLOG_FACILITIES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'audit',
+  'alert',
+  'clock',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+] as const;
+
+export const SyslogSinkConfig = z
+  .object({
+    host: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(
+        /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$/,
+        'must be a host name or an IP address',
+      )
+      .openapi({ example: 'siem.example.com' }),
+    port: z.number().int().min(1).max(65_535).default(514),
+    protocol: z.enum(['udp', 'tcp', 'tls']),
+    facility: z.enum(SYSLOG_FACILITIES).optional().openapi({ description: 'Default local0.' }),
+    appName: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,48}$/, 'must be 1-48 printable ASCII characters without spaces')
+      .optional()
+      .openapi({ description: 'RFC 5424 APP-NAME. Default audit-platform.' }),
+    caCert: z
+      .string()
+      .max(65_536)
+      .regex(/-----BEGIN CERTIFICATE-----/, 'must be PEM certificates')
+      .optional()
+      .openapi({
+        description: 'tls: PEM CA certificate(s) trusted in addition to the system CAs (private CAs).',
+      }),
+  })
+  .strict()
+  .refine((c) => c.caCert === undefined || c.protocol === 'tls', {
+    message: 'caCert is only used with protocol tls',
+    path: ['caCert'],
+  })
+  .openapi('SyslogSinkConfig');
+export type SyslogSinkConfig = z.infer<typeof SyslogSinkConfig>;
+
+export const ConsoleSinkConfig = z.object({}).strict().openapi('ConsoleSinkConfig');
+export type ConsoleSinkConfig = z.infer<typeof ConsoleSinkConfig>;
 
 /** Every sink type: its config schema and the config fields that are secrets (sealed at rest, never shown). */
 export const SINK_TYPES = {
   kinesis: { config: KinesisSinkConfig, secretFields: ['externalId'] },
+  s3: { config: S3SinkConfig, secretFields: ['externalId'] },
+  http: { config: HttpSinkConfig, secretFields: ['headers', 'secret', 'previousSecret'] },
+  syslog: { config: SyslogSinkConfig, secretFields: [] },
+  console: { config: ConsoleSinkConfig, secretFields: [] },
 } as const satisfies Record<string, { config: z.ZodType; secretFields: readonly string[] }>;
 
 export type SinkType = keyof typeof SINK_TYPES;
@@ -98,6 +267,18 @@ const SINK_VARIANTS = [
   SinkCreateBase.extend({ type: z.literal('kinesis'), config: KinesisSinkConfig })
     .strict()
     .openapi('KinesisSinkCreate'),
+  SinkCreateBase.extend({ type: z.literal('s3'), config: S3SinkConfig })
+    .strict()
+    .openapi('S3SinkCreate'),
+  SinkCreateBase.extend({ type: z.literal('http'), config: HttpSinkConfig })
+    .strict()
+    .openapi('HttpSinkCreate'),
+  SinkCreateBase.extend({ type: z.literal('syslog'), config: SyslogSinkConfig })
+    .strict()
+    .openapi('SyslogSinkCreate'),
+  SinkCreateBase.extend({ type: z.literal('console'), config: ConsoleSinkConfig.default({}) })
+    .strict()
+    .openapi('ConsoleSinkCreate'),
 ] as const;
 
 export const SinkCreate = z.discriminatedUnion('type', SINK_VARIANTS).openapi('SinkCreate');

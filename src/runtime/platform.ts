@@ -145,6 +145,7 @@ export async function startPlatform(
       region: config.region,
       taskQueue: config.temporal.taskQueue,
       idPrefix: config.temporal.idPrefix,
+      drivers: { allowPrivateSinkHosts: config.allowPrivateSinkHosts, s3EndpointUrl: config.s3EndpointUrl },
     });
 
     if (opts.worker) {

@@ -1,3 +1,4 @@
+import type { FieldError } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/event.js';
 import type { SinkType } from '../domain/sink.js';
 import type { Logger } from '../logger.js';
@@ -64,6 +65,17 @@ export interface SinkDriver<C = unknown> {
   warnings(config: C, env: { region: string }): string[];
   /** Publishes the whole batch, or throws a SinkDeliveryError (anything else counts as retryable). */
   deliver(batch: DeliveryBatch, config: C, ctx: DeliveryContext): Promise<DeliveryOutcome>;
+  /**
+   * Checks of a schema-valid config that depend on the deployment (the SSRF guard and its
+   * AUDIT_ALLOW_PRIVATE_SINK_HOSTS), run at create and update; each problem points into `config`
+   * (pointer relative to it, e.g. "/url") and makes the request a 400.
+   */
+  checkConfig?(config: C): FieldError[];
+  /**
+   * At update, after the merge: fields the platform keeps for the sink (e.g. the previous signing
+   * secret during a rotation) are derived from the config before the change.
+   */
+  prepareUpdate?(next: C, previous: C, now: Date): C;
 }
 
 /**
@@ -72,12 +84,16 @@ export interface SinkDriver<C = unknown> {
  * invalid); retrying will not help until the config changes, so the sink goes `failing`.
  */
 export class SinkDeliveryError extends Error {
+  /** The destination asked to wait this long before the next attempt (HTTP Retry-After). */
+  readonly retryAfterMs?: number;
+
   constructor(
     message: string,
     readonly kind: 'retryable' | 'config',
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
     this.name = kind === 'config' ? 'SinkConfigError' : 'SinkDeliveryError';
   }
 }

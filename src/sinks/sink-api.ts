@@ -1,5 +1,6 @@
 import type { SecretKeyring } from '../crypto/secrets.js';
 import type { SinkRecord } from '../db/sinks.js';
+import { ValidationError } from '../domain/errors.js';
 import { type Sink, type SinkType, sinkStatus } from '../domain/sink.js';
 import { redactConfig } from './config-secrets.js';
 import { driverFor, type SinkDriverRegistry } from './registry.js';
@@ -14,6 +15,19 @@ export interface SinkApiDeps {
   /** AUDIT_REGION: region-mismatch warnings. */
   region: string;
   waker?: SinkWaker;
+}
+
+/**
+ * The driver's deployment-dependent checks (the SSRF guard) at create and update: a 400 whose
+ * pointers lead into `config`.
+ */
+export function assertDriverAccepts(drivers: SinkDriverRegistry, type: string, config: unknown): void {
+  const problems = driverFor(drivers, type).checkConfig?.(config) ?? [];
+  if (problems.length > 0) {
+    throw new ValidationError(`the ${type} config is not allowed here`, {
+      errors: problems.map((p) => ({ ...p, pointer: `/config${p.pointer}` })),
+    });
+  }
 }
 
 /** A sink as every answer shows it: secrets as "***", derived status, warnings, workflow id. */

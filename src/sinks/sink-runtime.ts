@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { createKeyring } from '../crypto/secrets.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
-import { createSinkDriverRegistry } from './registry.js';
+import { createSinkDriverRegistry, type SinkDriverOptions } from './registry.js';
 import type { SinkApiDeps } from './sink-api.js';
 import { createSinkWaker, type SinkWaker } from './wake-on-ingest.js';
 import { createSinkWorkflowControl } from './workflow-control.js';
@@ -20,11 +20,13 @@ export function createSinkRuntime(opts: {
   region: string;
   taskQueue: string;
   idPrefix: string;
+  /** Driver settings (SSRF guard, S3 endpoint) from the deployment's config. */
+  drivers?: SinkDriverOptions;
 }): SinkRuntime {
   const workflows = createSinkWorkflowControl(opts);
   return {
     keyring: createKeyring(opts.secretKey),
-    drivers: createSinkDriverRegistry(),
+    drivers: createSinkDriverRegistry(opts.drivers),
     workflows,
     region: opts.region,
     createWaker: () => createSinkWaker({ pool: opts.pool, control: workflows, logger: opts.logger }),

@@ -7,7 +7,7 @@ import { newEventId, recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
 import { tenantRequest } from '../../http/tenant-context.js';
 import { redactConfig, sealConfig } from '../../sinks/config-secrets.js';
-import { notifySinkWorkflow, toSinkView } from '../../sinks/sink-api.js';
+import { assertDriverAccepts, notifySinkWorkflow, toSinkView } from '../../sinks/sink-api.js';
 import { problemResponses } from '../problem-responses.js';
 import { TenantQuery } from './lookup.js';
 
@@ -33,6 +33,7 @@ export function registerCreateSink(app: App, deps: AppDeps): void {
     const body = c.req.valid('json');
     const { caller, tenantId } = await tenantRequest(c, deps, 'sinks:manage', c.req.valid('query').tenantId);
     assertWorkspaceAccess(caller, body.workspaceId);
+    assertDriverAccepts(deps.sinks.drivers, body.type, body.config);
     const id = `snk_${newEventId().toLowerCase()}`;
     const sink = await withTransaction(deps.pool, async (tx) => {
       const created = await insertSink(tx, {

@@ -8,7 +8,8 @@ import type { App, AppDeps } from '../../http/app.js';
 import { zodFieldErrors } from '../../http/problem.js';
 import { tenantRequest } from '../../http/tenant-context.js';
 import { mergeConfig, openConfig, redactConfig, sealConfig } from '../../sinks/config-secrets.js';
-import { notifySinkWorkflow, toSinkView } from '../../sinks/sink-api.js';
+import { driverFor } from '../../sinks/registry.js';
+import { assertDriverAccepts, notifySinkWorkflow, toSinkView } from '../../sinks/sink-api.js';
 import { problemResponses } from '../problem-responses.js';
 import { findVisibleSink, SinkParams, TenantQuery } from './lookup.js';
 
@@ -42,18 +43,20 @@ export function registerUpdateSink(app: App, deps: AppDeps): void {
       const changes: SinkChanges = { name: body.name, enabled: body.enabled, paused: body.paused };
       if (body.filter !== undefined) changes.filter = body.filter ?? {};
       if (body.config !== undefined && isSinkType(sink.type)) {
-        const merged = mergeConfig(
-          sink.type,
-          openConfig(deps.sinks.keyring, sink.type, sink.config),
-          body.config,
-        );
+        const current = openConfig(deps.sinks.keyring, sink.type, sink.config);
+        const merged = mergeConfig(sink.type, current, body.config);
         const parsed = SINK_TYPES[sink.type].config.safeParse(merged);
         if (!parsed.success) {
           throw new ValidationError('the resulting config is invalid', {
             errors: zodFieldErrors(parsed.error).map((e) => ({ ...e, pointer: `/config${e.pointer}` })),
           });
         }
-        changes.config = sealConfig(deps.sinks.keyring, sink.type, parsed.data);
+        assertDriverAccepts(deps.sinks.drivers, sink.type, parsed.data);
+        const driver = driverFor(deps.sinks.drivers, sink.type);
+        const next = driver.prepareUpdate
+          ? driver.prepareUpdate(parsed.data, current, new Date())
+          : parsed.data;
+        changes.config = sealConfig(deps.sinks.keyring, sink.type, next as Record<string, unknown>);
       }
       const updated = await updateSink(tx, tenantId, sinkId, changes);
       await recordAuditEvent(tx, deps.actionMaxSegments, {
