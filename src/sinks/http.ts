@@ -116,9 +116,14 @@ export function createHttpDriver(opts: { guard: SsrfGuard }): SinkDriver<HttpSin
     prepareUpdate(next, previous, now) {
       const out: HttpSinkConfig = { ...next };
       const overlapMs = (next.secretOverlapSeconds ?? HTTP_DEFAULT_SECRET_OVERLAP_SECONDS) * 1000;
-      if (next.secret && previous.secret && next.secret !== previous.secret && overlapMs > 0) {
-        out.previousSecret = previous.secret;
-        out.previousSecretExpiresAt = new Date(now.getTime() + overlapMs).toISOString();
+      if (next.secret !== previous.secret) {
+        // A new secret: the one it replaces signs alongside it for the overlap (an older one never does).
+        delete out.previousSecret;
+        delete out.previousSecretExpiresAt;
+        if (next.secret && previous.secret && overlapMs > 0) {
+          out.previousSecret = previous.secret;
+          out.previousSecretExpiresAt = new Date(now.getTime() + overlapMs).toISOString();
+        }
       }
       // No secret: nothing is signed, so nothing overlaps. An expired previous secret is dropped.
       const expired =

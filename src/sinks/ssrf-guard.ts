@@ -104,6 +104,8 @@ export interface SsrfGuard {
   assertLiteralAllowed(host: string): void;
   /** Resolves a name (or takes a literal) and checks every address; the first one is the one to use. */
   resolve(host: string): Promise<LookupAddress>;
+  /** The same, every address (for connections that try them in turn). */
+  resolveAll(host: string): Promise<LookupAddress[]>;
   /** A `lookup` for net/tls/http: the socket connects only to addresses that passed the check. */
   lookup: LookupFunction;
   /**
@@ -136,11 +138,15 @@ export function createSsrfGuard(opts: { allowPrivate: boolean }): SsrfGuard {
   }
 
   async function resolve(host: string): Promise<LookupAddress> {
+    return (await resolveAll(host))[0]!;
+  }
+
+  async function resolveAll(host: string): Promise<LookupAddress[]> {
     const bare = host.replace(/^\[|\]$/g, '');
     const family = isIP(bare);
     if (family !== 0) {
       assertLiteralAllowed(bare);
-      return { address: bare, family };
+      return [{ address: bare, family }];
     }
     const addresses = await lookupAll(bare);
     if (addresses.length === 0)
@@ -152,7 +158,7 @@ export function createSsrfGuard(opts: { allowPrivate: boolean }): SsrfGuard {
         if (reason) throw new SsrfRefusedError(bare, a.address, reason);
       }
     }
-    return addresses[0]!;
+    return addresses;
   }
 
   const lookupWith =
@@ -160,15 +166,15 @@ export function createSsrfGuard(opts: { allowPrivate: boolean }): SsrfGuard {
     (hostname, options, callback) => {
       const all =
         typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
-      resolve(hostname)
-        .then((a) => {
-          check(hostname, a);
-          return a;
+      resolveAll(hostname)
+        .then((addresses) => {
+          for (const a of addresses) check(hostname, a);
+          return addresses;
         })
         .then(
-          (a) => {
-            if (all) (callback as (err: null, addresses: LookupAddress[]) => void)(null, [a]);
-            else callback(null, a.address, a.family);
+          (addresses) => {
+            if (all) (callback as (err: null, addresses: LookupAddress[]) => void)(null, addresses);
+            else callback(null, addresses[0]!.address, addresses[0]!.family);
           },
           (err: NodeJS.ErrnoException) => callback(err, '', 0),
         );
@@ -179,5 +185,13 @@ export function createSsrfGuard(opts: { allowPrivate: boolean }): SsrfGuard {
     if (!blockedReason(a.address)) throw new PlainHttpRefusedError(host, a.address);
   });
 
-  return { allowPrivate, literalRefusal, assertLiteralAllowed, resolve, lookup, privateOnlyLookup };
+  return {
+    allowPrivate,
+    literalRefusal,
+    assertLiteralAllowed,
+    resolve,
+    resolveAll,
+    lookup,
+    privateOnlyLookup,
+  };
 }
