@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createKeyring } from '../src/crypto/secrets.js';
 import type { Pool } from '../src/db/pool.js';
 import type { Logger } from '../src/logger.js';
+import type { DeliveryMetrics } from '../src/metrics/delivery-metrics.js';
 import { type BatchResult, deliverNextBatch } from '../src/sinks/deliver-batch.js';
 import { isConfigError, SinkDeliveryError } from '../src/sinks/driver.js';
 import { createSinkDriverRegistry, type SinkDriverRegistry } from '../src/sinks/registry.js';
@@ -15,6 +16,8 @@ export interface SinkActivityDeps {
   /** AUDIT_REGION, for drivers' region checks. */
   region: string;
   sinkDrivers?: SinkDriverRegistry;
+  /** This worker process's Prometheus delivery metrics. */
+  deliveryMetrics?: DeliveryMetrics;
   now?: () => Date;
   /** How long one drainSink call keeps delivering before handing back to the workflow. */
   drainBudgetMs?: number;
@@ -52,7 +55,14 @@ export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
           let batch: BatchResult;
           try {
             batch = await deliverNextBatch(
-              { pool: deps.pool, logger: deps.logger, keyring, drivers, region: deps.region },
+              {
+                pool: deps.pool,
+                logger: deps.logger,
+                keyring,
+                drivers,
+                region: deps.region,
+                metrics: deps.deliveryMetrics,
+              },
               {
                 tenantId: input.tenantId,
                 sinkId: input.sinkId,

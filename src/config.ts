@@ -58,6 +58,9 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v !== 'false' && v !== '0' && v !== 'no'),
   AUDIT_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
+  AUDIT_METRICS_PUBLIC: booleanFlag,
+  AUDIT_METRICS_SNAPSHOT_INTERVAL_SECONDS: z.coerce.number().min(1).default(60),
+  AUDIT_METRICS_SNAPSHOT_RETENTION_DAYS: z.coerce.number().min(1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -105,6 +108,13 @@ export interface Config {
     rollupEnabled: boolean;
   };
   rateLimitPerSecond: number;
+  metrics: {
+    /** AUDIT_METRICS_PUBLIC: GET /metrics without the platform token (a scraper on a private network). */
+    public: boolean;
+    /** How often the audit-metrics-snapshot schedule runs. */
+    snapshotIntervalMs: number;
+    snapshotRetentionMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -161,5 +171,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rollupEnabled: e.AUDIT_ROLLUP_ENABLED,
     },
     rateLimitPerSecond: e.AUDIT_RATE_LIMIT_PER_SECOND,
+    metrics: {
+      public: e.AUDIT_METRICS_PUBLIC,
+      snapshotIntervalMs: e.AUDIT_METRICS_SNAPSHOT_INTERVAL_SECONDS * 1000,
+      snapshotRetentionMs: e.AUDIT_METRICS_SNAPSHOT_RETENTION_DAYS * 86_400_000,
+    },
   };
 }

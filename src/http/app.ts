@@ -13,16 +13,20 @@ import {
 import { MAX_BODY_BYTES } from '../domain/event.js';
 import type { EventStoreDeps } from '../events/store.js';
 import type { Logger } from '../logger.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 import { registerActionRoutes } from '../routes/actions/register.js';
 import { registerApiKeyRoutes } from '../routes/admin/api-keys.js';
 import { registerIngestEvents } from '../routes/events/ingest.js';
 import { registerListEvents } from '../routes/events/list.js';
 import { registerHealthRoutes } from '../routes/health.js';
+import { type PrometheusRouteDeps, registerPrometheusRoute } from '../routes/metrics/prometheus.js';
+import { registerMetricsRoutes } from '../routes/metrics/register.js';
 import { registerSinkRoutes } from '../routes/sinks/register.js';
 import type { SinkApiDeps } from '../sinks/sink-api.js';
 import type { AppEnv } from './env.js';
 import { createErrorHandler, problemJson, zodFieldErrors } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
+import { requestMetrics } from './request-metrics.js';
 
 export interface AppDeps {
   pool: Pool;
@@ -36,6 +40,8 @@ export interface AppDeps {
   onEventsStored?: EventStoreDeps['onStored'];
   /** Sink management: secret keyring, drivers, the delivery workflows' control. */
   sinks: SinkApiDeps;
+  /** Prometheus: this process's registry, the API's metrics, and whether /metrics is open. */
+  prometheus?: Omit<PrometheusRouteDeps, 'authenticate'> & { api: ApiMetrics };
 }
 
 export type App = OpenAPIHono<AppEnv>;
@@ -51,6 +57,8 @@ export function createApp(deps: AppDeps): App {
       }
     },
   });
+
+  if (deps.prometheus) app.use('*', requestMetrics(deps.prometheus.api));
 
   app.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id') ?? randomUUID();
@@ -115,6 +123,8 @@ export function createApp(deps: AppDeps): App {
   registerApiKeyRoutes(app, deps);
   registerSinkRoutes(app, deps);
   registerActionRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
+  if (deps.prometheus) registerPrometheusRoute(app, { ...deps.prometheus, authenticate: deps.authenticate });
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

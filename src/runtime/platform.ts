@@ -11,6 +11,10 @@ import { createPool, type Pool } from '../db/pool.js';
 import { createApp } from '../http/app.js';
 import { createHealthApp } from '../http/health-app.js';
 import type { Logger } from '../logger.js';
+import { createApiMetrics } from '../metrics/api-metrics.js';
+import { createDeliveryMetrics } from '../metrics/delivery-metrics.js';
+import { createPrometheusRegistry } from '../metrics/prometheus-registry.js';
+import { registerStateGauges } from '../metrics/state-gauges.js';
 import { startLogRollup } from '../rollup/log-rollup.js';
 import { ensureSinkWorkflows } from '../sinks/reconcile.js';
 import { createSinkRuntime } from '../sinks/sink-runtime.js';
@@ -18,6 +22,7 @@ import { findOrBuildTemporalCli } from '../temporal/cli.js';
 import { connectClient, connectWorker, temporalHealthCheck } from '../temporal/connection.js';
 import { type DevServer, startTemporalDevServer } from '../temporal/dev-server.js';
 import { ensureInventoryPromotionSchedule } from '../temporal/inventory-promotion-schedule.js';
+import { ensureMetricsSnapshotSchedule } from '../temporal/metrics-snapshot-schedule.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import { installTemporalRuntimeLogger } from '../temporal/runtime-logger.js';
 import { createWorker } from '../temporal/worker.js';
@@ -148,7 +153,12 @@ export async function startPlatform(
       drivers: { allowPrivateSinkHosts: config.allowPrivateSinkHosts, s3EndpointUrl: config.s3EndpointUrl },
     });
 
+    // This process's Prometheus registry, served on its /metrics (API port, or a worker's health port).
+    const registry = createPrometheusRegistry();
+    const authenticate = createAuthenticator({ db: pool, adminToken: secrets.adminToken, jwt: config.jwt });
+
     if (opts.worker) {
+      registerStateGauges(registry, pool);
       installTemporalRuntimeLogger(logger);
       await registerSearchAttributes(client, config.temporal.namespace, logger);
       const connection: NativeConnection = await connectWorker(temporalConfig);
@@ -164,6 +174,8 @@ export async function startPlatform(
           secretKey: secrets.secretKey,
           region: config.region,
           sinkDrivers: sinks.drivers,
+          deliveryMetrics: createDeliveryMetrics(registry),
+          snapshotRetentionMs: config.metrics.snapshotRetentionMs,
         }),
         workflowBundlePath: opts.workflowBundlePath,
       });
@@ -187,6 +199,11 @@ export async function startPlatform(
         taskQueue: config.temporal.taskQueue,
         intervalMs: config.actions.promotionIntervalMs,
       });
+      await ensureMetricsSnapshotSchedule(client, {
+        idPrefix: config.temporal.idPrefix,
+        taskQueue: config.temporal.taskQueue,
+        intervalMs: config.metrics.snapshotIntervalMs,
+      });
     }
 
     // The API process serves the API; a worker-only process serves its health endpoints on the same port.
@@ -198,7 +215,7 @@ export async function startPlatform(
       app = createApp({
         pool,
         logger,
-        authenticate: createAuthenticator({ db: pool, adminToken: secrets.adminToken, jwt: config.jwt }),
+        authenticate,
         actionMaxSegments: config.actions.maxSegments,
         logEvents: config.logEvents,
         rateLimitPerSecond: config.rateLimitPerSecond,
@@ -208,9 +225,15 @@ export async function startPlatform(
           waker.eventsStored(events);
         },
         sinks: { ...sinks, waker },
+        prometheus: { registry, public: config.metrics.public, api: createApiMetrics(registry) },
       });
     } else {
-      app = createHealthApp({ pool, logger, checkTemporal });
+      app = createHealthApp({
+        pool,
+        logger,
+        checkTemporal,
+        prometheus: { registry, public: config.metrics.public, authenticate },
+      });
     }
     const http = await listen(app, config.http);
     stops.push(http.close);

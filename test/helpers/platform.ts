@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/caller.js';
 import { createLogger } from '../../src/logger.js';
@@ -103,8 +104,31 @@ export async function startTestPlatform(
     },
     async stop() {
       await platform.stop();
+      // An empty prefix would match every other test's schedules too.
+      if (config.temporal.idPrefix !== '') await deleteSchedules(config.temporal.idPrefix);
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Schedules outlive workers: delete this platform's (promotion, metrics snapshot…) so per-test
+ * schedules do not pile up on the shared Temporal server and keep firing at nobody.
+ */
+async function deleteSchedules(idPrefix: string): Promise<void> {
+  const connection = await Connection.connect({ address: testEnv('AUDIT_TEST_TEMPORAL_ADDRESS') });
+  try {
+    const client = new Client({ connection, namespace: 'default' });
+    for await (const schedule of client.schedule.list()) {
+      if (schedule.scheduleId.startsWith(idPrefix)) {
+        await client.schedule
+          .getHandle(schedule.scheduleId)
+          .delete()
+          .catch(() => {});
+      }
+    }
+  } finally {
+    await connection.close();
+  }
 }

@@ -51,6 +51,7 @@ export function registerIngestEvents(app: App, deps: AppDeps): void {
         inputs,
         batch ? '/events' : '',
       );
+      deps.prometheus?.api.ingested(result);
       return c.json(result, 202);
     },
     // A union's errors are vague; re-validate against the shape the body claims to have.
