@@ -5,8 +5,11 @@ import { freePort } from '../../src/runtime/embedded-postgres.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** src/main/<entry>.ts: `dev` is `npm start` (embedded dependencies), `api` and `worker` one tier each. */
+export type PlatformEntry = 'dev' | 'api' | 'worker';
+
 export interface PlatformProcess {
-  readonly entry: 'api' | 'worker';
+  readonly entry: PlatformEntry;
   /** Where /healthz and /readyz (and, for the API, the API) answer. */
   readonly url: string;
   readonly port: number;
@@ -23,12 +26,13 @@ export interface PlatformProcess {
 }
 
 /**
- * `src/main/api.ts` or `src/main/worker.ts` in a separate OS process (as `npm run start:api` /
+ * A platform entry point in a separate OS process (as `npm start`, `npm run start:api` and
  * `start:worker` run them), on a free loopback port, ready when its /readyz answers 200.
+ * An empty value in `env` unsets a variable for the child (the config reads "" as unset).
  * `node --import tsx` rather than npx: one process, so signals reach the platform itself.
  */
 export async function startPlatformProcess(opts: {
-  entry: 'api' | 'worker';
+  entry: PlatformEntry;
   env: Record<string, string>;
   nodeFlags?: string[];
 }): Promise<PlatformProcess> {

@@ -1,74 +1,42 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
 import { testEnv } from '../helpers/env.js';
+import { type PlatformProcess, startPlatformProcess } from '../helpers/platform-process.js';
 
 // `npm start` as a user runs it: embedded PostgreSQL, a Temporal dev server with its UI, API and worker.
 let dataDir: string;
-let apiPort: number;
 let uiPort: number;
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'audit-dev-'));
   await chmod(dataDir, 0o755);
-  apiPort = await freePort();
   uiPort = await freePort();
 });
 after(() => rm(dataDir, { recursive: true, force: true }));
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
-
-async function start(): Promise<Started> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(apiPort),
-    AUDIT_DATA_DIR: dataDir,
-    AUDIT_TEMPORAL_PORT: String(await freePort()),
-    AUDIT_TEMPORAL_UI_PORT: String(uiPort),
-    AUDIT_TEMPORAL_CLI: testEnv('AUDIT_TEMPORAL_CLI'),
-    AUDIT_LOG_EVENTS: 'true',
-    LOG_LEVEL: 'info',
-  };
-  for (const k of [
-    'DATABASE_URL',
-    'TEMPORAL_ADDRESS',
-    'AUDIT_ADMIN_TOKEN',
-    'AUDIT_SECRET_KEY',
-    'AUDIT_WORKFLOW_BUNDLE',
-  ]) {
-    delete env[k];
-  }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/dev.ts'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function start(): Promise<PlatformProcess> {
+  return startPlatformProcess({
+    entry: 'dev',
+    env: {
+      AUDIT_DATA_DIR: dataDir,
+      AUDIT_TEMPORAL_PORT: String(await freePort()),
+      AUDIT_TEMPORAL_UI_PORT: String(uiPort),
+      AUDIT_TEMPORAL_CLI: testEnv('AUDIT_TEMPORAL_CLI'),
+      AUDIT_LOG_EVENTS: 'true',
+      LOG_LEVEL: 'info',
+      // Nothing from the test environment: the embedded defaults, as on a fresh machine.
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+      AUDIT_ADMIN_TOKEN: '',
+      AUDIT_SECRET_KEY: '',
+      AUDIT_WORKFLOW_BUNDLE: '',
+    },
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${apiPort}/readyz`);
-      if (res.status === 200) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`not ready in 90 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { child, output: () => out };
-}
-
-async function stop(s: Started): Promise<void> {
-  const exited = new Promise((r) => s.child.once('exit', r));
-  s.child.kill('SIGTERM');
-  await exited;
 }
 
 function processesUsing(dir: string): string[] {
@@ -79,6 +47,7 @@ function processesUsing(dir: string): string[] {
 test('npm start boots on embedded defaults, prints where things are, and stops everything on SIGTERM', async () => {
   const s = await start();
   const out = s.output();
+  const apiPort = s.port;
   assert.match(out, new RegExp(`API:\\s+http://localhost:${apiPort}`));
   assert.match(out, new RegExp(`Temporal UI:\\s+http://127.0.0.1:${uiPort}`));
   assert.match(out, new RegExp(`token is in ${join(dataDir, 'admin-token')}`));
@@ -106,7 +75,7 @@ test('npm start boots on embedded defaults, prints where things are, and stops e
   assert.equal(logged.length, 1, 'AUDIT_LOG_EVENTS logs the accepted event as one JSON line');
   assert.equal(logged[0].event.action, 'dev.started');
 
-  await stop(s);
+  await s.stop();
   assert.deepEqual(
     processesUsing(dataDir),
     [],
@@ -118,7 +87,7 @@ test('a second start reuses the same state: data, token and keys', async () => {
   const s = await start();
   try {
     const token = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim();
-    const res = await fetch(`http://127.0.0.1:${apiPort}/v1/audit/events?tenantId=t_dev&action=dev.started`, {
+    const res = await fetch(`${s.url}/v1/audit/events?tenantId=t_dev&action=dev.started`, {
       headers: { authorization: `Bearer ${token}` },
     });
     assert.equal(res.status, 200);
@@ -128,7 +97,7 @@ test('a second start reuses the same state: data, token and keys', async () => {
       ['survives_restart'],
     );
   } finally {
-    await stop(s);
+    await s.stop();
   }
   assert.deepEqual(processesUsing(dataDir), []);
 });
