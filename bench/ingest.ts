@@ -1,9 +1,8 @@
-import { ulid } from 'ulid';
 import { insertEvents } from '../src/db/events.js';
 import { createPool } from '../src/db/pool.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { copyFrom } from './lib/copy.js';
-import { COPY_COLUMNS, copyLine, ingestBody, storedEvents } from './lib/events.js';
+import { benchId, COPY_COLUMNS, copyLine, ingestBody, storedEvents } from './lib/events.js';
 import { note } from './lib/infra.js';
 import { closedLoop, createPoster, type LoopResult, openLoop } from './lib/load.js';
 import { startDeployment } from './lib/processes.js';
@@ -56,11 +55,11 @@ export const ingest: Benchmark = {
           let n = 0;
           const api = await closedLoop(concurrency, cellMs, () => postBatch(bodies[n++ % bodies.length]!)());
           const insert = await closedLoop(concurrency, rawMs, async () => {
-            const events = template.map((e) => ({ ...e, id: ulid() }));
+            const events = template.map((e) => ({ ...e, id: benchId() }));
             return (await insertEvents(raw, events)).length;
           });
           const copy = await closedLoop(concurrency, rawMs, async () => {
-            const data = Buffer.from(copyTails.map((tail) => `${TENANT}\t${ulid()}\t${tail}`).join(''));
+            const data = Buffer.from(copyTails.map((tail) => `${TENANT}\t${benchId()}\t${tail}`).join(''));
             const client = await raw.connect();
             try {
               return await copyFrom(client, 'audit_events', COPY_COLUMNS, data);

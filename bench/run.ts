@@ -8,10 +8,13 @@ import { ingest } from './ingest.js';
 import { inventory } from './inventory.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { Infra, note } from './lib/infra.js';
+import { stopAllProcesses } from './lib/processes.js';
 import { machineConditions } from './lib/report.js';
+import { memory } from './memory.js';
 import { queries } from './queries.js';
+import { scaleOut } from './scale-out.js';
 
-const BENCHMARKS: Benchmark[] = [ingest, inventory, queries];
+const BENCHMARKS: Benchmark[] = [ingest, inventory, queries, memory, scaleOut];
 
 function usage(): string {
   const list = BENCHMARKS.map((b) => `  ${b.name.padEnd(14)} ${b.summary}`).join('\n');
@@ -33,7 +36,12 @@ async function main() {
     process.exit(2);
   }
   const infra = new Infra();
-  const stop = () => void infra.close().finally(() => process.exit(130));
+  const stop = () => {
+    note('interrupted: stopping what the benchmark started');
+    void stopAllProcesses()
+      .then(() => infra.close())
+      .finally(() => process.exit(130));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   let failed = false;
@@ -50,6 +58,7 @@ async function main() {
       note(`${benchmark.name} took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   } finally {
+    await stopAllProcesses();
     await infra.close();
   }
   process.exit(failed ? 1 : 0);

@@ -1,7 +1,6 @@
-import { ulid } from 'ulid';
 import type { Pool } from '../../src/db/pool.js';
 import { copyFrom, copyValue } from './copy.js';
-import { ACTIONS, COPY_COLUMNS, skewed } from './events.js';
+import { ACTIONS, benchId, COPY_COLUMNS, skewed } from './events.js';
 
 export const TENANTS = 10;
 export const WORKSPACES_PER_TENANT = 20;
@@ -35,7 +34,7 @@ function row(index: number, total: number, endMs: number): string {
   const occurredAt = new Date(endMs - SPAN_MS + (index / total) * SPAN_MS + Math.random() * 1000);
   const values = [
     `t_${tenant}`,
-    ulid(occurredAt.getTime()),
+    benchId(occurredAt.getTime()),
     workspace,
     occurredAt.toISOString(),
     actorKind,
@@ -45,7 +44,7 @@ function row(index: number, total: number, endMs: number): string {
     true,
     RESOURCE_TYPES[skewed(RESOURCE_TYPES.length)]!,
     `r_${skewed(RESOURCES)}`,
-    `{"requestId":"${ulid()}","source":"web"}`,
+    `{"requestId":"rq_${index}","source":"web"}`,
     `198.51.100.${user % 250}`,
     UA,
   ];

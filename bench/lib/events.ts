@@ -1,4 +1,13 @@
-import { ulid } from 'ulid';
+let idCounter = 0;
+
+/**
+ * A unique, time-sortable event id, cheap enough to make millions of (ulid() costs ~100-170 µs a call
+ * whenever the millisecond changes, which made generation, not PostgreSQL, the bottleneck).
+ */
+export function benchId(timeMs = Date.now()): string {
+  return `ev${timeMs.toString(36).padStart(9, '0')}${(idCounter++).toString(36).padStart(8, '0')}`;
+}
+
 import type { StoredEvent } from '../../src/db/events.js';
 import { copyValue } from './copy.js';
 
@@ -64,7 +73,7 @@ export function wireEvent(tenantId: string, workspaceId: string) {
     action: ACTIONS[skewed(ACTIONS.length)]!,
     resourceType: 'project',
     resourceId: `p_${skewed(2000)}`,
-    metadata: { requestId: ulid(), changed: ['name', 'description'], source: 'web' },
+    metadata: { requestId: benchId(), changed: ['name', 'description'], source: 'web' },
     ip: `203.0.113.${user % 250}`,
     userAgent: USER_AGENT,
   };
@@ -82,7 +91,7 @@ export function storedEvents(tenantId: string, workspaceId: string, size: number
     const e = wireEvent(tenantId, workspaceId);
     return {
       ...e,
-      id: ulid(),
+      id: benchId(),
       actorKind: 'user' as const,
       actorApiKeyId: null,
       actionValid: true,

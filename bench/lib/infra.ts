@@ -117,7 +117,15 @@ export class Infra {
     return this.bundle;
   }
 
-  async close(): Promise<void> {
+  private closing?: Promise<void>;
+
+  /** Stops everything (once, however often it is called: a signal and the normal path may race). */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     if (this.adminUrl && this.databases.length > 0) {
       const admin = new pg.Client({ connectionString: await this.adminUrl });
       await admin.connect();

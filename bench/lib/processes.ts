@@ -35,6 +35,13 @@ export interface DeploymentOptions {
   nodeFlags?: string[];
 }
 
+/** Every platform process still running, so an interrupted run can stop them all. */
+const running = new Set<PlatformProcess>();
+
+export async function stopAllProcesses(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop()));
+}
+
 async function startProcess(entry: string, env: NodeJS.ProcessEnv, nodeFlags: string[]) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -63,7 +70,7 @@ async function startProcess(entry: string, env: NodeJS.ProcessEnv, nodeFlags: st
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return {
+  const handle: PlatformProcess = {
     pid: proc.pid!,
     url,
     async memory() {
@@ -72,13 +79,16 @@ async function startProcess(entry: string, env: NodeJS.ProcessEnv, nodeFlags: st
       return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
     },
     async stop() {
+      running.delete(handle);
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill('SIGTERM');
       const killer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
       await exited;
       clearTimeout(killer);
     },
-  } satisfies PlatformProcess;
+  };
+  running.add(handle);
+  return handle;
 }
 
 /**
