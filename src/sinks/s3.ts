@@ -72,7 +72,14 @@ export function createS3Driver(opts: { endpointUrl?: string } = {}): SinkDriver<
         region: config.region,
         // An overridden endpoint (AWS_ENDPOINT_URL_S3: MinIO, s3rver, LocalStack) rarely resolves
         // virtual-hosted bucket names, and speaks HTTP/1.1.
-        ...(opts.endpointUrl ? { endpoint: opts.endpointUrl, forcePathStyle: true } : {}),
+        // Nor do they all know the SDK's default flexible checksums; PutObject does not require one.
+        ...(opts.endpointUrl
+          ? {
+              endpoint: opts.endpointUrl,
+              forcePathStyle: true,
+              requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+            }
+          : {}),
         requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
         credentials: config.roleArn
           ? assumeRoleCredentials(
