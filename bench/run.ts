@@ -4,6 +4,7 @@
  * kinesalite), runs it, prints its tables (Markdown, on stdout) and stops everything it started.
  * `all` runs every benchmark in turn.
  */
+import { delivery } from './delivery.js';
 import { ingest } from './ingest.js';
 import { inventory } from './inventory.js';
 import type { Benchmark } from './lib/benchmark.js';
@@ -14,7 +15,7 @@ import { memory } from './memory.js';
 import { queries } from './queries.js';
 import { scaleOut } from './scale-out.js';
 
-const BENCHMARKS: Benchmark[] = [ingest, inventory, queries, memory, scaleOut];
+const BENCHMARKS: Benchmark[] = [ingest, inventory, queries, memory, delivery, scaleOut];
 
 function usage(): string {
   const list = BENCHMARKS.map((b) => `  ${b.name.padEnd(14)} ${b.summary}`).join('\n');

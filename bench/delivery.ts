@@ -1,0 +1,157 @@
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { EVENT_COLUMNS, rowToEvent } from '../src/db/events.js';
+import { createPool } from '../src/db/pool.js';
+import { toWireLine } from '../src/domain/event.js';
+import type { Benchmark } from './lib/benchmark.js';
+import { note } from './lib/infra.js';
+import { createStream, kinesisClient, sinkLag, waitCaughtUp } from './lib/kinesis.js';
+import { fmt, printTable } from './lib/report.js';
+import { ingestBacklog, startSinkBench, TENANT, WORKSPACE } from './lib/sink-setup.js';
+
+/** A local HTTP receiver standing in for a SIEM's collector: counts the NDJSON lines it is sent. */
+async function startReceiver() {
+  let lines = 0;
+  const server = createServer((req, res) => {
+    let count = 0;
+    req.on('data', (c: Buffer) => {
+      for (const byte of c) if (byte === 10) count++;
+    });
+    req.on('end', () => {
+      lines += count;
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`,
+    lines: () => lines,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * Drains a backlog through one Kinesis sink (kinesalite) and, when the HTTP driver exists, one HTTP
+ * sink (a local receiver): the sinks are created paused, the backlog is ingested, then each sink is
+ * resumed alone and timed until its lag is zero. Beside each, a raw loop sends the same records (read
+ * back from the database) with the same client, 500 a call, one call at a time as the driver does.
+ */
+export const delivery: Benchmark = {
+  name: 'delivery',
+  summary: 'events/s draining a 100,000-event backlog through a Kinesis and an HTTP sink vs a raw loop',
+  async run(ctx) {
+    const backlog = Number(ctx.options.get('events') ?? (ctx.quick ? 5000 : 100_000));
+    const sb = await startSinkBench(ctx, { paused: true });
+    const receiver = await startReceiver();
+    const pool = createPool(sb.databaseUrl, 2);
+    try {
+      const res = await fetch(`${sb.deployment.api.url}/v1/audit/sinks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sb.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'bench http',
+          type: 'http',
+          workspaceId: WORKSPACE,
+          config: { url: receiver.url },
+          paused: true,
+        }),
+      });
+      const httpSink = res.status === 201 ? ((await res.json()) as { id: string }) : null;
+      if (!httpSink)
+        note(`no HTTP sink (${res.status} ${(await res.text()).slice(0, 200)}): its row is skipped`);
+
+      const started = performance.now();
+      await ingestBacklog(sb, backlog);
+      note(`ingested ${fmt(backlog)} events in ${fmt((performance.now() - started) / 1000, 1)} s`);
+      const lag = await sinkLag(sb.deployment.api.url, sb.admin, sb.sink.id);
+
+      const rows: string[][] = [];
+      await sb.patchSink({ paused: false });
+      const kinesisSeconds = await waitCaughtUp(sb.deployment.api.url, sb.admin, sb.sink.id, 1_800_000);
+
+      // The same records, as the driver builds them, for the raw loops.
+      const { rows: stored } = await pool.query(
+        `select ${EVENT_COLUMNS} from audit_events where tenant_id = $1::text and workspace_id = $2::text
+         order by txid, seq`,
+        [TENANT, WORKSPACE],
+      );
+      const lines = stored.map((r) => toWireLine(rowToEvent(r)));
+      const chunks: string[][] = [];
+      for (let i = 0; i < lines.length; i += 500) chunks.push(lines.slice(i, i + 500));
+
+      const raw = kinesisClient(sb.kinesisEndpoint);
+      const rawStream = `raw-${Date.now()}`;
+      const rawArn = await createStream(raw, rawStream);
+      const rawStarted = performance.now();
+      for (const chunk of chunks) {
+        const out = await raw.send(
+          new PutRecordsCommand({
+            StreamARN: rawArn,
+            StreamName: rawStream,
+            Records: chunk.map((line) => ({ Data: Buffer.from(line, 'utf8'), PartitionKey: TENANT })),
+          }),
+        );
+        if (out.FailedRecordCount) throw new Error(`${out.FailedRecordCount} raw records failed`);
+      }
+      const rawKinesisSeconds = (performance.now() - rawStarted) / 1000;
+      raw.destroy();
+      rows.push(row('Kinesis (kinesalite)', lines.length, kinesisSeconds, rawKinesisSeconds));
+
+      if (httpSink) {
+        const patch = await fetch(`${sb.deployment.api.url}/v1/audit/sinks/${httpSink.id}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${sb.admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ paused: false }),
+        });
+        if (patch.status !== 200) throw new Error(`PATCH http sink: ${patch.status}`);
+        const httpSeconds = await waitCaughtUp(sb.deployment.api.url, sb.admin, httpSink.id, 1_800_000);
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        const url = new URL(receiver.url);
+        const rawHttpStarted = performance.now();
+        for (const chunk of chunks) {
+          const payload = Buffer.from(`${chunk.join('\n')}\n`);
+          await new Promise<void>((resolve, reject) => {
+            const req = request(
+              {
+                agent,
+                host: url.hostname,
+                port: url.port,
+                path: url.pathname,
+                method: 'POST',
+                headers: { 'content-type': 'application/x-ndjson', 'content-length': payload.length },
+              },
+              (r) => r.resume().on('end', resolve),
+            );
+            req.on('error', reject);
+            req.end(payload);
+          });
+        }
+        const rawHttpSeconds = (performance.now() - rawHttpStarted) / 1000;
+        agent.destroy();
+        rows.push(row('HTTP (local receiver)', lines.length, httpSeconds, rawHttpSeconds));
+      } else {
+        rows.push(['HTTP', '-', 'not available', '', '', '']);
+      }
+      printTable(
+        `Draining a backlog of ${fmt(backlog)} events (lag before resume: ${fmt(lag)}; one sink at a time; API + worker processes)`,
+        ['sink', 'events', 'sink events/s', 'sink s', 'raw loop events/s', 'sink/raw'],
+        rows,
+      );
+    } finally {
+      await pool.end();
+      await receiver.close();
+      await sb.close();
+    }
+  },
+};
+
+function row(label: string, events: number, sinkSeconds: number, rawSeconds: number): string[] {
+  const sink = events / sinkSeconds;
+  const raw = events / rawSeconds;
+  return [label, fmt(events), fmt(sink), fmt(sinkSeconds, 1), fmt(raw), `${fmt((sink / raw) * 100)}%`];
+}
