@@ -209,3 +209,23 @@ test('the window starts at the beginning of the minute 24 h ago; whole hours sta
     firstWholeHour: new Date('2026-03-01T10:00:00Z'),
   });
 });
+
+test('the OpenAPI document describes the metrics operations and the drift shape', async () => {
+  const doc = (await p.request('GET', '/openapi.json', { token: null })).body;
+  assert.ok(doc.paths['/v1/audit/metrics'].get);
+  assert.ok(doc.paths['/v1/audit/metrics/history'].get);
+  assert.ok(doc.paths['/metrics'].get);
+  assert.deepEqual(Object.keys(doc.components.schemas.ActionDrift.properties).sort(), [
+    'discoveredNotCanonical',
+    'staleCanonical',
+  ]);
+  assert.deepEqual(Object.keys(doc.components.schemas.SinkFigures.properties).sort(), [
+    'delivered',
+    'failed',
+    'id',
+    'lagEvents',
+    'lastDeliveryAt',
+    'status',
+    'type',
+  ]);
+});
