@@ -7,6 +7,7 @@
 import { delivery } from './delivery.js';
 import { ingest } from './ingest.js';
 import { inventory } from './inventory.js';
+import { latency } from './latency.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { Infra, note } from './lib/infra.js';
 import { stopAllProcesses } from './lib/processes.js';
@@ -14,8 +15,18 @@ import { machineConditions } from './lib/report.js';
 import { memory } from './memory.js';
 import { queries } from './queries.js';
 import { scaleOut } from './scale-out.js';
+import { temporalCost } from './temporal-cost.js';
 
-const BENCHMARKS: Benchmark[] = [ingest, inventory, queries, memory, delivery, scaleOut];
+const BENCHMARKS: Benchmark[] = [
+  ingest,
+  inventory,
+  queries,
+  memory,
+  delivery,
+  latency,
+  temporalCost,
+  scaleOut,
+];
 
 function usage(): string {
   const list = BENCHMARKS.map((b) => `  ${b.name.padEnd(14)} ${b.summary}`).join('\n');
