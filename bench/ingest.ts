@@ -38,7 +38,13 @@ export const ingest: Benchmark = {
     const raw = createPool(databaseUrl, 8);
     try {
       const key = await deployment.createKey({ tenantId: TENANT, role: 'producer' });
-      const poster = createPoster(deployment.api.url, key, 8);
+      // A fresh keep-alive pool for each phase: a socket left idle through the raw phases can be closed
+      // by the server (keepAliveTimeout) just as it is reused.
+      let poster = createPoster(deployment.api.url, key, 8);
+      const freshConnections = () => {
+        poster.close();
+        poster = createPoster(deployment.api.url, key, 8);
+      };
       const postBatch = (body: Buffer) => async () => {
         const res = await poster.post('/v1/audit/events', body);
         if (res.status !== 202) throw new Error(`${res.status} ${res.body.slice(0, 300)}`);
@@ -53,6 +59,7 @@ export const ingest: Benchmark = {
         const copyTails = template.map((e) => copyLine(e).slice(e.tenantId.length + e.id.length + 2));
         for (const concurrency of concurrencies) {
           let n = 0;
+          freshConnections();
           const api = await closedLoop(concurrency, cellMs, () => postBatch(bodies[n++ % bodies.length]!)());
           const insert = await closedLoop(concurrency, rawMs, async () => {
             const events = template.map((e) => ({ ...e, id: benchId() }));
@@ -100,6 +107,7 @@ export const ingest: Benchmark = {
       const seconds = quick ? 3 : 30;
       const singles = Array.from({ length: 64 }, () => ingestBody(TENANT, WORKSPACE, 1));
       let m = 0;
+      freshConnections();
       const steady = await openLoop(rps, seconds * 1000, () => postBatch(singles[m++ % singles.length]!)());
       printTable(
         `Single-event POST latency at a steady ${rps} req/s for ${seconds} s (from the due time)`,

@@ -13,6 +13,8 @@ export interface PlatformProcess {
   url: string;
   /** Peak and current resident set size in MiB (VmHWM, VmRSS from /proc/<pid>/status). */
   memory(): Promise<{ peakMiB: number; rssMiB: number }>;
+  /** CPU time (user + system) the process has used so far, in seconds (/proc/<pid>/stat). */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,12 @@ async function startProcess(entry: string, env: NodeJS.ProcessEnv, nodeFlags: st
       const status = await readFile(`/proc/${proc.pid}/status`, 'utf8');
       const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
       return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+    },
+    async cpuSeconds() {
+      const stat = await readFile(`/proc/${proc.pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     async stop() {
       running.delete(handle);

@@ -4,9 +4,18 @@
  */
 const SEGMENT = '[a-z][a-z0-9_]*';
 
+// Built once per setting: this runs for every ingested event, and compiling a RegExp each time showed
+// in the ingest profile. (No g/y flag, so test() keeps no state between calls.)
+const patterns = new Map<number, RegExp>();
+
 export function actionNamePattern(maxSegments: number): RegExp {
-  const extra = Math.max(0, maxSegments - 1);
-  return new RegExp(`^(${SEGMENT}\\.){0,${extra}}${SEGMENT}$`);
+  let pattern = patterns.get(maxSegments);
+  if (!pattern) {
+    const extra = Math.max(0, maxSegments - 1);
+    pattern = new RegExp(`^(${SEGMENT}\\.){0,${extra}}${SEGMENT}$`);
+    patterns.set(maxSegments, pattern);
+  }
+  return pattern;
 }
 
 export function isValidActionName(action: string, maxSegments: number): boolean {
