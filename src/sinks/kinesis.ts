@@ -4,11 +4,10 @@ import {
   type PutRecordsCommandOutput,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { toWireLine } from '../domain/event.js';
 import type { KinesisSinkConfig } from '../domain/sink.js';
+import { assumeRoleCredentials } from './aws-assume-role.js';
 import { type DeliveryBatch, type DeliveryContext, SinkDeliveryError, type SinkDriver } from './driver.js';
 
 /** PutRecords limits: 500 records and 5 MiB (data plus partition keys) a call. */
@@ -57,35 +56,6 @@ export function classifyKinesisError(err: unknown, what: string): SinkDeliveryEr
   const name = (err as { name?: string }).name ?? 'Error';
   const message = `${what}: ${name}: ${(err as Error).message ?? String(err)}`;
   return new SinkDeliveryError(message, CONFIG_ERRORS.has(name) ? 'config' : 'retryable', { cause: err });
-}
-
-/** AssumeRole with the customer's external id; credentials are reused until 5 minutes before expiry. */
-function assumeRoleProvider(config: KinesisSinkConfig, region: string): AwsCredentialIdentityProvider {
-  const sts = new STSClient({ region, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000 }) });
-  let cached: AwsCredentialIdentity | undefined;
-  return async () => {
-    if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;
-    try {
-      const { Credentials: c } = await sts.send(
-        new AssumeRoleCommand({
-          RoleArn: config.roleArn,
-          RoleSessionName: 'audit-platform-delivery',
-          ExternalId: config.externalId,
-          DurationSeconds: 3600,
-        }),
-      );
-      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
-      cached = {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-        expiration: c.Expiration,
-      };
-      return cached;
-    } catch (err) {
-      throw classifyKinesisError(err, `assuming ${config.roleArn}`);
-    }
-  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -147,7 +117,13 @@ export function createKinesisDriver(opts: KinesisDriverOptions = {}): SinkDriver
         // HTTP/1.1 with keep-alive: PutRecords needs nothing more, and local emulators (kinesalite,
         // AWS_ENDPOINT_URL_KINESIS) do not speak HTTP/2.
         requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30_000 }),
-        credentials: config.roleArn ? assumeRoleProvider(config, region) : undefined,
+        credentials: config.roleArn
+          ? assumeRoleCredentials(
+              { roleArn: config.roleArn, externalId: config.externalId },
+              region,
+              classifyKinesisError,
+            )
+          : undefined,
         maxAttempts: 3,
       });
       clients.set(key, client);
