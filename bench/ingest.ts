@@ -60,7 +60,9 @@ export const ingest: Benchmark = {
         for (const concurrency of concurrencies) {
           let n = 0;
           freshConnections();
+          const cpuBefore = await deployment.api.cpuSeconds();
           const api = await closedLoop(concurrency, cellMs, () => postBatch(bodies[n++ % bodies.length]!)());
+          const apiCpuMsPer1k = (((await deployment.api.cpuSeconds()) - cpuBefore) * 1000 * 1000) / api.units;
           const insert = await closedLoop(concurrency, rawMs, async () => {
             const events = template.map((e) => ({ ...e, id: benchId() }));
             return (await insertEvents(raw, events)).length;
@@ -84,6 +86,7 @@ export const ingest: Benchmark = {
             fmt(i),
             fmt(c),
             `${fmt((a / i) * 100)}%`,
+            fmt(apiCpuMsPer1k, 0),
           ]);
           note(`batch ${batch} x${concurrency}: api ${fmt(a)}/s, insert ${fmt(i)}/s, copy ${fmt(c)}/s`);
         }
@@ -99,6 +102,7 @@ export const ingest: Benchmark = {
           'raw INSERT ev/s',
           'raw COPY ev/s',
           'API/INSERT',
+          'API CPU ms/1k ev',
         ],
         rows,
       );
