@@ -71,8 +71,11 @@ export const delivery: Benchmark = {
       const lag = await sinkLag(sb.deployment.api.url, sb.admin, sb.sink.id);
 
       const rows: string[][] = [];
+      const worker = sb.deployment.worker!;
+      let cpu = await worker.cpuSeconds();
       await sb.patchSink({ paused: false });
       const kinesisSeconds = await waitCaughtUp(sb.deployment.api.url, sb.admin, sb.sink.id, 1_800_000);
+      const kinesisCpu = (await worker.cpuSeconds()) - cpu;
 
       // The same records, as the driver builds them, for the raw loops.
       const { rows: stored } = await pool.query(
@@ -100,7 +103,7 @@ export const delivery: Benchmark = {
       }
       const rawKinesisSeconds = (performance.now() - rawStarted) / 1000;
       raw.destroy();
-      rows.push(row('Kinesis (kinesalite)', lines.length, kinesisSeconds, rawKinesisSeconds));
+      rows.push(row('Kinesis (kinesalite)', lines.length, kinesisSeconds, rawKinesisSeconds, kinesisCpu));
 
       if (httpSink) {
         const patch = await fetch(`${sb.deployment.api.url}/v1/audit/sinks/${httpSink.id}`, {
@@ -109,7 +112,9 @@ export const delivery: Benchmark = {
           body: JSON.stringify({ paused: false }),
         });
         if (patch.status !== 200) throw new Error(`PATCH http sink: ${patch.status}`);
+        cpu = await worker.cpuSeconds();
         const httpSeconds = await waitCaughtUp(sb.deployment.api.url, sb.admin, httpSink.id, 1_800_000);
+        const httpCpu = (await worker.cpuSeconds()) - cpu;
         const agent = new Agent({ keepAlive: true, maxSockets: 1 });
         const url = new URL(receiver.url);
         const rawHttpStarted = performance.now();
@@ -133,13 +138,13 @@ export const delivery: Benchmark = {
         }
         const rawHttpSeconds = (performance.now() - rawHttpStarted) / 1000;
         agent.destroy();
-        rows.push(row('HTTP (local receiver)', lines.length, httpSeconds, rawHttpSeconds));
+        rows.push(row('HTTP (local receiver)', lines.length, httpSeconds, rawHttpSeconds, httpCpu));
       } else {
-        rows.push(['HTTP', '-', 'not available', '', '', '']);
+        rows.push(['HTTP', '-', 'not available', '', '', '', '']);
       }
       printTable(
         `Draining a backlog of ${fmt(backlog)} events (lag before resume: ${fmt(lag)}; one sink at a time; API + worker processes)`,
-        ['sink', 'events', 'sink events/s', 'sink s', 'raw loop events/s', 'sink/raw'],
+        ['sink', 'events', 'sink events/s', 'sink s', 'raw loop events/s', 'sink/raw', 'worker CPU ms/1k ev'],
         rows,
       );
     } finally {
@@ -150,8 +155,16 @@ export const delivery: Benchmark = {
   },
 };
 
-function row(label: string, events: number, sinkSeconds: number, rawSeconds: number): string[] {
+function row(label: string, events: number, sinkSeconds: number, rawSeconds: number, cpuSeconds: number) {
   const sink = events / sinkSeconds;
   const raw = events / rawSeconds;
-  return [label, fmt(events), fmt(sink), fmt(sinkSeconds, 1), fmt(raw), `${fmt((sink / raw) * 100)}%`];
+  return [
+    label,
+    fmt(events),
+    fmt(sink),
+    fmt(sinkSeconds, 1),
+    fmt(raw),
+    `${fmt((sink / raw) * 100)}%`,
+    fmt((cpuSeconds * 1e6) / events),
+  ];
 }

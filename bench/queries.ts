@@ -26,6 +26,7 @@ function cases(endMs: number): QueryCase[] {
     { label: 'action, common', params: { workspaceId: 'w_0', action: ACTIONS[0]! } },
     { label: 'action, rare', params: { workspaceId: 'w_0', action: ACTIONS[190]! } },
     { label: 'action, common, small ws', params: { workspaceId: 'w_15', action: ACTIONS[0]! } },
+    { label: 'action, rare, small ws', params: { workspaceId: 'w_15', action: ACTIONS[120]! } },
     { label: 'action prefix', params: { workspaceId: 'w_0', action: 'billing.*' } },
     { label: 'actor, frequent', params: { workspaceId: 'w_0', actorUserId: 'u_1' } },
     { label: 'actor, rare', params: { workspaceId: 'w_0', actorUserId: 'u_4000' } },

@@ -119,7 +119,10 @@ export async function startDeployment(opts: DeploymentOptions): Promise<Deployme
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     ...opts.env,
   };
-  const flags = opts.nodeFlags ?? [];
+  const flags = [...(opts.nodeFlags ?? [])];
+  // `npm run bench -- <name> --cpu-prof=<dir>`: every platform process writes a V8 CPU profile there.
+  if (process.env.BENCH_CPU_PROF_DIR)
+    flags.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`);
   const api = await startProcess('src/main/api.ts', env, flags);
   let worker: PlatformProcess | undefined;
   try {
