@@ -198,10 +198,13 @@ describe('the store', () => {
     const pool = p.db.pool;
     const counting = new Proxy(pool, {
       get(target, prop, receiver) {
-        if (prop === 'query') return (...args: unknown[]) => (queries++, (target.query as any)(...args));
-        if (prop === 'connect')
-          return (...args: unknown[]) => (checkouts++, (target.connect as any)(...args));
-        return Reflect.get(target, prop, receiver);
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== 'query' && prop !== 'connect') return value;
+        return (...args: unknown[]) => {
+          if (prop === 'query') queries++;
+          else checkouts++;
+          return value.apply(target, args);
+        };
       },
     });
     const caller = {
