@@ -8,6 +8,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { toWireLine } from '../domain/event.js';
 import type { KinesisSinkConfig } from '../domain/sink.js';
 import { assumeRoleCredentials } from './aws-assume-role.js';
+import { createClientCache } from './client-cache.js';
 import { type DeliveryBatch, type DeliveryContext, SinkDeliveryError, type SinkDriver } from './driver.js';
 
 /** PutRecords limits: 500 records and 5 MiB (data plus partition keys) a call. */
@@ -100,19 +101,12 @@ export interface KinesisDriverOptions {
 export function createKinesisDriver(opts: KinesisDriverOptions = {}): SinkDriver<KinesisSinkConfig> {
   const retryBaseMs = opts.recordRetryBaseMs ?? 100;
   // One client per distinct config: keeps connections and assumed-role credentials warm between batches.
-  const clients = new Map<string, KinesisClient>();
+  const clients = createClientCache<KinesisClient>();
 
   function clientFor(config: KinesisSinkConfig): KinesisClient {
-    const key = JSON.stringify([config.streamArn, config.roleArn ?? null, config.externalId ?? null]);
-    let client = clients.get(key);
-    if (!client) {
-      if (clients.size >= 256) {
-        const [oldestKey, oldest] = clients.entries().next().value!;
-        oldest.destroy();
-        clients.delete(oldestKey);
-      }
+    return clients.get([config.streamArn, config.roleArn ?? null, config.externalId ?? null], () => {
       const region = parseStreamArn(config.streamArn).region;
-      client = new KinesisClient({
+      return new KinesisClient({
         region,
         // HTTP/1.1 with keep-alive: PutRecords needs nothing more, and local emulators (kinesalite,
         // AWS_ENDPOINT_URL_KINESIS) do not speak HTTP/2.
@@ -126,9 +120,7 @@ export function createKinesisDriver(opts: KinesisDriverOptions = {}): SinkDriver
           : undefined,
         maxAttempts: 3,
       });
-      clients.set(key, client);
-    }
-    return client;
+    });
   }
 
   async function putChunk(

@@ -5,6 +5,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { toWireLine } from '../domain/event.js';
 import type { S3SinkConfig } from '../domain/sink.js';
 import { assumeRoleCredentials } from './aws-assume-role.js';
+import { createClientCache } from './client-cache.js';
 import { type DeliveryBatch, SinkDeliveryError, type SinkDriver } from './driver.js';
 
 const gzipAsync = promisify(gzip);
@@ -57,18 +58,11 @@ export function s3ObjectKey(batch: DeliveryBatch, prefix = ''): string {
 }
 
 export function createS3Driver(opts: { endpointUrl?: string } = {}): SinkDriver<S3SinkConfig> {
-  const clients = new Map<string, S3Client>();
+  const clients = createClientCache<S3Client>();
 
   function clientFor(config: S3SinkConfig): S3Client {
-    const key = JSON.stringify([config.region, config.roleArn ?? null, config.externalId ?? null]);
-    let client = clients.get(key);
-    if (!client) {
-      if (clients.size >= 256) {
-        const [oldestKey, oldest] = clients.entries().next().value!;
-        oldest.destroy();
-        clients.delete(oldestKey);
-      }
-      client = new S3Client({
+    return clients.get([config.region, config.roleArn ?? null, config.externalId ?? null], () => {
+      return new S3Client({
         region: config.region,
         // An overridden endpoint (AWS_ENDPOINT_URL_S3: MinIO, s3rver, LocalStack) rarely resolves
         // virtual-hosted bucket names, and speaks HTTP/1.1.
@@ -90,9 +84,7 @@ export function createS3Driver(opts: { endpointUrl?: string } = {}): SinkDriver<
           : undefined,
         maxAttempts: 3,
       });
-      clients.set(key, client);
-    }
-    return client;
+    });
   }
 
   return {
