@@ -16,7 +16,8 @@ const RESOURCE_TYPES = [
   'policy',
 ];
 const RESOURCES = 100_000;
-const SPAN_MS = 90 * 86_400_000;
+/** The events' occurredAt spread: the whole table covers this many ms, ending at `endMs`. */
+export const SPAN_MS = 90 * 86_400_000;
 const UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
 
