@@ -130,3 +130,13 @@ test('an inventory promotion run', async () => {
   await save('inventory-promotion', workflowId);
   assert.ok(inventoryPromotionScheduleId(''));
 });
+
+test('a metrics snapshot run', async () => {
+  const workflowId = `${p.taskQueue}:metrics-snapshot-history`;
+  await client.workflow.execute('metricsSnapshotWorkflow', {
+    taskQueue: p.taskQueue,
+    workflowId,
+    args: [{ asOf: '2026-11-01T00:00:00.000Z' }],
+  });
+  await save('metrics-snapshot', workflowId);
+});
