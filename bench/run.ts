@@ -13,6 +13,7 @@ import { Infra, note } from './lib/infra.js';
 import { stopAllProcesses } from './lib/processes.js';
 import { machineConditions } from './lib/report.js';
 import { memory } from './memory.js';
+import { metrics } from './metrics.js';
 import { queries } from './queries.js';
 import { scaleOut } from './scale-out.js';
 import { temporalCost } from './temporal-cost.js';
@@ -25,6 +26,7 @@ const BENCHMARKS: Benchmark[] = [
   delivery,
   latency,
   temporalCost,
+  metrics,
   scaleOut,
 ];
 

@@ -26,8 +26,8 @@ const UA =
  * workspace w_0 about a third (skewed picks), ~200 action names with a long tail, 5,000 users, a few
  * API-key and system actors, 100,000 resources, occurredAt rising over 90 days ending now.
  */
-function row(index: number, total: number, endMs: number): string {
-  const tenant = skewed(TENANTS);
+function row(index: number, total: number, endMs: number, tenants: number): string {
+  const tenant = skewed(tenants);
   const workspace = Math.random() < 0.05 ? null : `w_${skewed(WORKSPACES_PER_TENANT)}`;
   const kind = Math.random();
   const actorKind = kind < 0.85 ? 'user' : kind < 0.95 ? 'api_key' : 'system';
@@ -64,6 +64,8 @@ export async function bulkLoad(
   total: number,
   endMs: number,
   progress: (done: number) => void,
+  /** 1 puts every event in tenant t_0. */
+  tenants = TENANTS,
 ): Promise<void> {
   const chunk = 50_000;
   let next = start;
@@ -76,7 +78,7 @@ export async function bulkLoad(
         const to = Math.min(end, from + chunk);
         next = to;
         const lines: string[] = [];
-        for (let i = from; i < to; i++) lines.push(row(i, total, endMs));
+        for (let i = from; i < to; i++) lines.push(row(i, total, endMs, tenants));
         await copyFrom(client, 'audit_events', COPY_COLUMNS, Buffer.from(lines.join('')));
         progress(to - start);
       }
