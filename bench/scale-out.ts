@@ -34,6 +34,7 @@ export const scaleOut: Benchmark = {
         ['all readable in Kinesis after (s)', fmt(r.deliverySeconds, 1)],
         ['end-to-end rate (events/s)', fmt(r.ingested / r.deliverySeconds)],
         ['worker killed after (events accepted)', fmt(r.killedWorkerAfterEvents)],
+        ['killed worker was publishing', r.killedBusyWorker ? 'yes' : 'no'],
         ['missing', fmt(r.missing)],
         ['duplicates (re-sent in-flight batches)', fmt(r.duplicates)],
         ['tenants out of order', fmt(r.outOfOrderTenants.length)],

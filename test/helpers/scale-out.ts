@@ -37,6 +37,8 @@ export interface ScaleOutResult {
   /** From the first POST until every event was readable in the stream. */
   deliverySeconds: number;
   killedWorkerAfterEvents: number;
+  /** The killed worker was running a sink's drainSink activity (a batch possibly in flight). */
+  killedBusyWorker: boolean;
   /** Running workflow executions per sink at the end (must be 1 each). */
   runningWorkflowsPerSink: number[];
   /** Schedule ids of this deployment (each must exist once, whatever the number of workers). */
@@ -46,7 +48,37 @@ export interface ScaleOutResult {
 }
 
 const STREAM = 'scale-out';
+
+async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 const ACTION = 'scale.tested';
+
+/** A worker with a started drainSink activity of one of these workflows (identity is pid@host). */
+async function busyWorker(
+  temporal: Client,
+  workflowIds: string[],
+  workers: PlatformProcess[],
+  withinMs: number,
+): Promise<PlatformProcess | undefined> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    for (const id of workflowIds) {
+      const { raw } = await temporal.workflow.getHandle(id).describe();
+      for (const activity of raw.pendingActivities ?? []) {
+        const pid = Number(activity.lastWorkerIdentity?.split('@')[0]);
+        const worker = workers.find((w) => w.pid() === pid);
+        if (worker && activity.lastStartedTime) return worker;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
+}
 
 export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult> {
   const log = opts.log ?? (() => {});
@@ -78,6 +110,9 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
       LOG_LEVEL: 'warn',
     };
     const start = (entry: 'api' | 'worker') => startPlatformProcess({ entry, env });
+    const connection = await Connection.connect({ address: opts.temporalAddress });
+    cleanups.push(() => connection.close());
+    const temporal = new Client({ connection });
     const processes: PlatformProcess[] = [];
     cleanups.push(() => Promise.all(processes.map((p) => p.stop())));
     // Workers first, one after the other: both race to create the schedules at start-up.
@@ -108,6 +143,7 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
     const producer = (await call(apis[0]!, adminToken, 'POST', '/v1/admin/api-keys', { role: 'producer' }))
       .key;
     const sinkIds: string[] = [];
+    const workflowIds: string[] = [];
     for (const tenantId of tenants) {
       const admin = (
         await call(apis[1]!, adminToken, 'POST', '/v1/admin/api-keys', { tenantId, role: 'admin' })
@@ -120,6 +156,7 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
         filter: { actions: [ACTION] },
       });
       sinkIds.push(sink.id);
+      workflowIds.push(`${taskQueue}:sink:${tenantId}:${sink.id}`);
     }
 
     // Batches interleave tenants and alternate between the two APIs.
@@ -139,40 +176,49 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
       }
     }
     const ingested = opts.tenants * opts.eventsPerTenant;
-    const killAt = Math.floor(batches.length / 2);
-    let next = 0;
-    let posted = 0;
-    let killedAfter = 0;
-    const started = Date.now();
-    const send = async (lane: number) => {
-      for (;;) {
-        const index = next++;
-        if (index >= batches.length) return;
-        if (index === killAt) {
-          killedAfter = posted;
-          log(`SIGKILL worker 1 after ${posted} events accepted`);
-          await workers[0]!.kill();
-          // Restarted a little later, while the other worker carries on.
-          setTimeout(() => void workers[0]!.start().then(() => log('worker 1 restarted')), 3000);
-        }
-        await call(apis[lane % 2]!, producer, 'POST', '/v1/audit/events', { events: batches[index] });
-        posted += batches[index]!.length;
-      }
-    };
-    await Promise.all(Array.from({ length: opts.concurrency }, (_, lane) => send(lane)));
-    const ingestSeconds = (Date.now() - started) / 1000;
-    log(`ingested ${ingested} events in ${ingestSeconds.toFixed(1)} s`);
-
-    let records: Array<{ id: string; tenantId: string }> = [];
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      records = (await readStream(kinesis, STREAM))
+    const readRecords = async () =>
+      (await readStream(kinesis, STREAM))
         .map((r) => JSON.parse(r.data))
         .filter((e) => e.action === ACTION)
-        .map((e) => ({ id: e.id, tenantId: e.tenantId }));
-      if (new Set(records.map((r) => r.id)).size >= ingested || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+        .map((e) => ({ id: e.id as string, tenantId: e.tenantId as string }));
+    let posted = 0;
+    const post = async (part: unknown[][]) => {
+      let next = 0;
+      const lane = async (n: number) => {
+        for (let i = next++; i < part.length; i = next++) {
+          await call(apis[(i + n) % 2]!, producer, 'POST', '/v1/audit/events', { events: part[i] });
+          posted += part[i]!.length;
+        }
+      };
+      await Promise.all(Array.from({ length: opts.concurrency }, (_, n) => lane(n)));
+    };
+    const started = Date.now();
+    // The first half, then the kill right away, while its delivery is in flight, then the rest.
+    await post(batches.slice(0, Math.floor(batches.length / 2)));
+    // Kill the worker that is publishing a batch right now, if Temporal shows one within a few seconds.
+    const busy = await busyWorker(temporal, workflowIds, workers, 5000);
+    const victim = busy ?? workers[0]!;
+    const killedAfter = posted;
+    log(
+      `SIGKILL the worker ${busy ? 'running a drainSink activity' : '(none was busy)'} after ${posted} events accepted`,
+    );
+    await victim.kill();
+    const restarted = new Promise((r) => setTimeout(r, 2000)).then(() => victim.start());
+    await post(batches.slice(Math.floor(batches.length / 2)));
+    const ingestSeconds = (Date.now() - started) / 1000;
+    log(`ingested ${ingested} events in ${ingestSeconds.toFixed(1)} s`);
+    await restarted;
+    log('the killed worker restarted');
+
+    let records: Array<{ id: string; tenantId: string }> = [];
+    await until(
+      'every event in the stream',
+      async () => {
+        records = await readRecords();
+        return new Set(records.map((r) => r.id)).size >= ingested;
+      },
+      180_000,
+    ).catch(() => log('not every event arrived within 180 s'));
     const deliverySeconds = (Date.now() - started) / 1000;
 
     const db = new pg.Client({ connectionString: opts.databaseUrl });
@@ -197,39 +243,34 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
     }
     const delivered = new Set(records.map((r) => r.id)).size;
 
-    const connection = await Connection.connect({ address: opts.temporalAddress });
-    const temporal = new Client({ connection });
-    try {
-      const runningWorkflowsPerSink: number[] = [];
-      for (const sinkId of sinkIds) {
-        let running = 0;
-        for await (const _ of temporal.workflow.list({
-          query: `AuditSinkId = '${sinkId}' AND ExecutionStatus = 'Running'`,
-        })) {
-          running++;
-        }
-        runningWorkflowsPerSink.push(running);
+    const runningWorkflowsPerSink: number[] = [];
+    for (const sinkId of sinkIds) {
+      let running = 0;
+      for await (const _ of temporal.workflow.list({
+        query: `AuditSinkId = '${sinkId}' AND ExecutionStatus = 'Running'`,
+      })) {
+        running++;
       }
-      const schedules: string[] = [];
-      for await (const s of temporal.schedule.list())
-        if (s.scheduleId.startsWith(`${taskQueue}:`)) schedules.push(s.scheduleId);
-      for (const id of schedules) await temporal.schedule.getHandle(id).delete();
-      return {
-        ingested,
-        delivered,
-        duplicates: records.length - delivered,
-        missing,
-        outOfOrderTenants,
-        ingestSeconds,
-        deliverySeconds,
-        killedWorkerAfterEvents: killedAfter,
-        runningWorkflowsPerSink,
-        schedules,
-        maxBatchEvents: 500,
-      };
-    } finally {
-      await connection.close();
+      runningWorkflowsPerSink.push(running);
     }
+    const schedules: string[] = [];
+    for await (const s of temporal.schedule.list())
+      if (s.scheduleId.startsWith(`${taskQueue}:`)) schedules.push(s.scheduleId);
+    for (const id of schedules) await temporal.schedule.getHandle(id).delete();
+    return {
+      ingested,
+      delivered,
+      duplicates: records.length - delivered,
+      missing,
+      outOfOrderTenants,
+      ingestSeconds,
+      deliverySeconds,
+      killedWorkerAfterEvents: killedAfter,
+      killedBusyWorker: busy !== undefined,
+      runningWorkflowsPerSink,
+      schedules,
+      maxBatchEvents: 500,
+    };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   }

@@ -34,6 +34,7 @@ test('per-partition (tenant) order is the ingest order', () => {
 
 test('a worker SIGKILLed mid-run loses nothing; duplicates stay within the batches in flight', () => {
   assert.ok(result.killedWorkerAfterEvents > 0 && result.killedWorkerAfterEvents < result.ingested);
+  assert.ok(result.killedBusyWorker, 'the killed worker was running a delivery activity');
   // At most one batch per sink can be in flight on the killed worker.
   assert.ok(
     result.duplicates <= result.runningWorkflowsPerSink.length * result.maxBatchEvents,
