@@ -35,6 +35,8 @@ export async function startPlatformProcess(opts: {
   entry: PlatformEntry;
   env: Record<string, string>;
   nodeFlags?: string[];
+  /** Run the compiled `dist/src/main/<entry>.js` (what the image runs) instead of the TypeScript source. */
+  compiled?: boolean;
 }): Promise<PlatformProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -48,7 +50,12 @@ export async function startPlatformProcess(opts: {
     output = '';
     const proc = spawn(
       process.execPath,
-      [...(opts.nodeFlags ?? []), '--import', 'tsx', `src/main/${opts.entry}.ts`],
+      [
+        ...(opts.nodeFlags ?? []),
+        ...(opts.compiled
+          ? [`dist/src/main/${opts.entry}.js`]
+          : ['--import', 'tsx', `src/main/${opts.entry}.ts`]),
+      ],
       {
         cwd: REPO_ROOT,
         env,
