@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- <name> [--quick] [--cpu-prof=<dir>] [--option=value…]`: starts what the benchmark needs (PostgreSQL —
+ * `npm run bench -- <name> [--quick] [--dist] [--cpu-prof=<dir>] [--option=value…]`: starts what the benchmark needs (PostgreSQL —
  * embedded unless BENCH_DATABASE_URL or TEST_DATABASE_URL names a server —, a Temporal dev server,
  * kinesalite), runs it, prints its tables (Markdown, on stdout) and stops everything it started.
  * `all` runs every benchmark in turn.
@@ -44,6 +44,8 @@ async function main() {
       .filter((a) => a.startsWith('--') && a.includes('='))
       .map((a) => a.slice(2).split('=', 2) as [string, string]),
   );
+  // --dist: run the platform from the compiled build (npm run build) instead of through tsx.
+  if (args.includes('--dist')) process.env.BENCH_ENTRY = 'dist';
   const profileDir = options.get('cpu-prof');
   if (profileDir) process.env.BENCH_CPU_PROF_DIR = profileDir;
   const selected = name === 'all' ? BENCHMARKS : BENCHMARKS.filter((b) => b.name === name);

@@ -47,7 +47,12 @@ export async function stopAllProcesses(): Promise<void> {
 async function startProcess(entry: string, env: NodeJS.ProcessEnv, nodeFlags: string[]) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
+  // BENCH_ENTRY=dist runs the compiled build (`npm run build` first), as the Dockerfile does.
+  const args =
+    process.env.BENCH_ENTRY === 'dist'
+      ? [...nodeFlags, `dist/${entry.replace(/\.ts$/, '.js')}`]
+      : [...nodeFlags, '--import', 'tsx', entry];
+  const proc: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
