@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createKeyring } from '../src/crypto/secrets.js';
 import type { Pool } from '../src/db/pool.js';
+import { renewDrainLease } from '../src/db/sinks.js';
 import type { Logger } from '../src/logger.js';
 import type { DeliveryMetrics } from '../src/metrics/delivery-metrics.js';
 import { type BatchResult, deliverNextBatch } from '../src/sinks/deliver-batch.js';
@@ -21,6 +22,8 @@ export interface SinkActivityDeps {
   now?: () => Date;
   /** How long one drainSink call keeps delivering before handing back to the workflow. */
   drainBudgetMs?: number;
+  /** How long a caught-up drainSink keeps polling for new events before it lets go of the sink. */
+  lingerMs?: number;
 }
 
 export interface DrainResult {
@@ -32,12 +35,19 @@ export interface DrainResult {
 }
 
 const HEARTBEAT_EVERY_MS = 2000;
+/** The drain lease's length; renewed every half of it while the activity works or lingers. */
+const DRAIN_LEASE_MS = 2000;
+/** While lingering, how often the log is read for new events (the added latency at worst). */
+const LINGER_POLL_MS = 100;
 
 export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
   const keyring = createKeyring(deps.secretKey);
   const drivers = deps.sinkDrivers ?? createSinkDriverRegistry();
   const now = () => (deps.now ? deps.now().getTime() : Date.now());
   const budgetMs = deps.drainBudgetMs ?? 20_000;
+  const lingerMs = deps.lingerMs ?? 2000;
+  const leaseMs = DRAIN_LEASE_MS;
+  const pollMs = LINGER_POLL_MS;
 
   return {
     /**
@@ -50,8 +60,22 @@ export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
       const heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       const started = now();
       const result: DrainResult = { state: 'caught_up', pending: false, delivered: 0, batches: 0 };
+      // The drain lease (see renewDrainLease): while it lasts, ingest sends this sink no wake-up signal,
+      // so this activity must read everything committed before the lease ends. It lets go by no longer
+      // renewing it, and returns `caught_up` only after a read that started once the lease had expired.
+      let leaseUntil = 0;
+      let renewedAt = Number.NEGATIVE_INFINITY;
+      let idleSince: number | null = null;
       try {
         for (;;) {
+          const t = now();
+          const budgetSpent = t - started >= budgetMs;
+          const lettingGo = idleSince !== null && (t - idleSince >= lingerMs || budgetSpent);
+          if (!lettingGo && t - renewedAt >= leaseMs / 2) {
+            await renewDrainLease(deps.pool, input.tenantId, input.sinkId, leaseMs);
+            renewedAt = t;
+            leaseUntil = t + leaseMs;
+          }
           let batch: BatchResult;
           try {
             batch = await deliverNextBatch(
@@ -87,11 +111,18 @@ export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
           if (batch.kind === 'delivered' || batch.kind === 'skipped') {
             result.batches++;
             if (batch.kind === 'delivered') result.delivered += batch.events;
+            idleSince = null;
+            // The workflow starts the next drainSink at once, which renews the lease: no event waits.
             if (now() - started >= budgetMs) return { ...result, state: 'more' };
             continue;
           }
-          if (batch.kind === 'caught_up') return { ...result, state: 'caught_up', pending: batch.pending };
-          return { ...result, state: batch.kind };
+          if (batch.kind !== 'caught_up') return { ...result, state: batch.kind };
+          result.pending = batch.pending;
+          // Caught up: linger a little (new events are read within a poll, with no signal, no workflow
+          // task), then let the lease run out and read once more before handing back to the workflow.
+          idleSince ??= t;
+          if (lettingGo && t >= leaseUntil) return { ...result, state: 'caught_up' };
+          await ctx.sleep(Math.max(1, Math.min(pollMs, lettingGo ? leaseUntil - now() : pollMs)));
         }
       } finally {
         clearInterval(heartbeat);

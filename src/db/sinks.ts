@@ -218,18 +218,51 @@ export interface WakeTarget {
   type: string;
 }
 
+export interface SinkToWake extends WakeTarget {
+  /** How much longer (ms, by the database's clock) a delivery activity holds the sink's drain lease. */
+  drainingForMs: number;
+}
+
 /** The enabled sinks that follow one workspace (what an ingest must wake). */
 export async function listSinksToWake(
   db: Queryable,
   tenantId: string,
   workspaceId: string,
-): Promise<WakeTarget[]> {
-  const { rows } = await db.query<{ id: string; workspace_id: string; name: string; type: string }>(
-    `select id, workspace_id, name, type from audit_sinks
+): Promise<SinkToWake[]> {
+  const { rows } = await db.query<{
+    id: string;
+    workspace_id: string;
+    name: string;
+    type: string;
+    draining_ms: number;
+  }>(
+    `select id, workspace_id, name, type,
+       greatest(0, extract(epoch from (coalesce(draining_until, now()) - now())) * 1000)::float8 as draining_ms
+     from audit_sinks
      where tenant_id = $1::text and workspace_id = $2::text and enabled and not paused`,
     [tenantId, workspaceId],
   );
-  return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id, name: r.name, type: r.type }));
+  return rows.map((r) => ({
+    id: r.id,
+    workspaceId: r.workspace_id,
+    name: r.name,
+    type: r.type,
+    drainingForMs: r.draining_ms,
+  }));
+}
+
+/** A delivery activity is (still) draining this sink: ingest may skip waking it for `leaseMs`. */
+export async function renewDrainLease(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  leaseMs: number,
+): Promise<void> {
+  await db.query(
+    `update audit_sinks set draining_until = now() + make_interval(secs => $3::float8 / 1000)
+     where tenant_id = $1::text and id = $2::text`,
+    [tenantId, id, leaseMs],
+  );
 }
 
 /**

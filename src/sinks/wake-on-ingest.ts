@@ -1,5 +1,11 @@
 import type { Pool } from '../db/pool.js';
 import { listSinksToWake, type WakeTarget } from '../db/sinks.js';
+
+/** A sink to wake, and until when (local clock) a delivery activity is known to be draining it. */
+interface CachedTarget extends WakeTarget {
+  drainingUntil: number;
+}
+
 import type { Logger } from '../logger.js';
 import type { SinkWorkflowControl } from './workflow-control.js';
 
@@ -30,7 +36,7 @@ export interface SinkWakerOptions {
 export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
   const debounceMs = opts.debounceMs ?? 200;
   const cacheTtlMs = opts.cacheTtlMs ?? 1000;
-  const lookups = new Map<string, { at: number; targets: Promise<WakeTarget[]> }>();
+  const lookups = new Map<string, { at: number; targets: Promise<CachedTarget[]> }>();
   const perSink = new Map<string, { lastSentAt: number; timer?: NodeJS.Timeout }>();
   let stopped = false;
 
@@ -40,9 +46,11 @@ export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
       .catch((err: unknown) => opts.logger.warn({ err, tenantId, sinkId: target.id }, 'sink wake-up failed'));
   }
 
-  function wake(tenantId: string, target: WakeTarget) {
-    const key = `${tenantId}\u0000${target.id}`;
+  function wake(tenantId: string, target: CachedTarget) {
     const now = Date.now();
+    // An activity holds the sink's drain lease: it reads these events before it lets go (see drainSink).
+    if (now < target.drainingUntil) return;
+    const key = `${tenantId}\u0000${target.id}`;
     let state = perSink.get(key);
     if (!state) {
       if (perSink.size > 10_000) {
@@ -67,11 +75,15 @@ export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
     s.timer.unref();
   }
 
-  function targetsOf(tenantId: string, workspaceId: string): Promise<WakeTarget[]> {
+  function targetsOf(tenantId: string, workspaceId: string): Promise<CachedTarget[]> {
     const key = `${tenantId}\u0000${workspaceId}`;
     const cached = lookups.get(key);
     if (cached && Date.now() - cached.at < cacheTtlMs) return cached.targets;
-    const targets = listSinksToWake(opts.pool, tenantId, workspaceId);
+    // Measured from before the query: the lease's end, in our clock, is never placed later than it is.
+    const asked = Date.now();
+    const targets = listSinksToWake(opts.pool, tenantId, workspaceId).then((rows) =>
+      rows.map(({ drainingForMs, ...target }) => ({ ...target, drainingUntil: asked + drainingForMs })),
+    );
     lookups.set(key, { at: Date.now(), targets });
     targets.catch(() => lookups.delete(key));
     if (lookups.size > 10_000) lookups.delete(lookups.keys().next().value!);

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { testEnv } from '../helpers/env.js';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import {
+  createStream,
+  kinesisClient,
+  readStream,
+  startKinesalite,
+  useKinesisEndpoint,
+  waitFor,
+} from './kinesis-helpers.js';
+
+// The Temporal bill under steady traffic: while a drainSink activity drains or lingers it holds the
+// sink's drain lease, ingest sends no wake-up signals, and the workflow's history stands still.
+let p: TestPlatform;
+let kinesalite: Awaited<ReturnType<typeof startKinesalite>>;
+let connection: Connection;
+
+before(async () => {
+  kinesalite = await startKinesalite();
+  useKinesisEndpoint(kinesalite.endpoint);
+  connection = await Connection.connect({ address: testEnv('AUDIT_TEST_TEMPORAL_ADDRESS') });
+  p = await startTestPlatform();
+});
+after(async () => {
+  await p?.stop();
+  await connection?.close();
+  await kinesalite?.close();
+});
+
+test('a steady trickle of events costs almost no signals and no extra activities', async () => {
+  const kinesis = kinesisClient(kinesalite.endpoint);
+  const streamArn = await createStream(kinesis, 'lease-stream');
+  const admin = await p.createKey({ tenantId: 't_lease', role: 'admin' });
+  const producer = await p.createKey({ tenantId: 't_lease', role: 'producer' });
+  const created = await p.request('POST', '/v1/audit/sinks', {
+    token: admin,
+    body: {
+      name: 'lease',
+      type: 'kinesis',
+      workspaceId: 'w',
+      config: { streamArn },
+      filter: { actions: ['lease.tick'] },
+    },
+  });
+  assert.equal(created.status, 201);
+  const workflowId = `${p.taskQueue}:sink:t_lease:${created.body.id}`;
+  const client = new Client({ connection });
+  const history = async () => (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const count = (events: Awaited<ReturnType<typeof history>>, type: string) =>
+    events.filter((e) => String(e.eventType) === type || e.eventType === (type as any)).length;
+  await waitFor('the sink workflow to start its first drain', async () => (await history()).length > 0);
+  await new Promise((r) => setTimeout(r, 6000));
+  const before = await history();
+
+  // 150 POSTs, one every 40 ms (6 s): before the lease this meant a signal per 200 ms debounce window.
+  for (let i = 0; i < 150; i++) {
+    const res = await p.request('POST', '/v1/audit/events', {
+      token: producer,
+      body: { id: `tick_${i}`, workspaceId: 'w', actorKind: 'system', action: 'lease.tick' },
+    });
+    assert.equal(res.status, 202);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  await waitFor(
+    'every tick in the stream',
+    async () =>
+      (await readStream(kinesis, 'lease-stream')).filter((r) => JSON.parse(r.data).action === 'lease.tick')
+        .length >= 150,
+  );
+  const during = await history();
+  const signaled =
+    count(during, 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED') -
+    count(before, 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+  const activities =
+    count(during, 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED') - count(before, 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
+  // The first POSTs may signal before the waker's cached lookup sees the lease (cache TTL 1 s).
+  assert.ok(signaled <= 8, `${signaled} wake-up signals for 150 POSTs over 6 s`);
+  assert.ok(activities <= 3, `${activities} drainSink activities for 6 s of steady traffic`);
+  assert.ok(
+    during.length - before.length <= 40,
+    `${during.length - before.length} history events for 150 events`,
+  );
+});
