@@ -52,7 +52,10 @@ export function startLogRollup(opts: LogRollupOptions): RunningLogRollup {
 
   const drain = async () => {
     try {
-      while (!stopped && (await rollupStep(opts.pool, opts.folds)) > 0) {}
+      // Straight on only while there is a backlog (a full batch): under steady ingest each tick folds
+      // one tick's worth of events in one step, rather than a stream of tiny steps that each pay for
+      // their statements and a commit while competing with ingest for the same cores.
+      while (!stopped && (await rollupStep(opts.pool, opts.folds)) >= ROLLUP_BATCH_SIZE) {}
     } catch (err) {
       // A deadlock or a lost connection rolls the step back; the next tick folds the same batch again.
       opts.logger.warn({ err }, 'log rollup step failed; retrying on the next tick');
