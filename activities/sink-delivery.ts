@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createKeyring } from '../src/crypto/secrets.js';
 import type { Pool } from '../src/db/pool.js';
-import { renewDrainLease } from '../src/db/sinks.js';
+import { renewDrainLease, settlePassedCount } from '../src/db/sinks.js';
 import type { Logger } from '../src/logger.js';
 import type { DeliveryMetrics } from '../src/metrics/delivery-metrics.js';
 import { type BatchResult, deliverNextBatch } from '../src/sinks/deliver-batch.js';
@@ -66,6 +66,8 @@ export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
       let leaseUntil = 0;
       let renewedAt = Number.NEGATIVE_INFINITY;
       let idleSince: number | null = null;
+      // Lag is read from counters once the sink's passed_count can be counted exactly (paused sinks too).
+      await settlePassedCount(deps.pool, input.tenantId, input.sinkId);
       try {
         for (;;) {
           const t = now();

@@ -25,7 +25,7 @@ export async function rewindSinkCursor(
        limit 1
      ), rewound as (
        update audit_sinks set cursor_txid = earliest.txid, cursor_seq = earliest.seq - 1,
-         version = version + 1, updated_at = now()
+         passed_count = null, version = version + 1, updated_at = now()
        from earliest
        where tenant_id = $1::text and id = $2::text
        returning cursor_txid, cursor_seq

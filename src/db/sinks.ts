@@ -55,13 +55,29 @@ const COLUMNS = `s.tenant_id, s.id, s.workspace_id, s.name, s.type, s.config, s.
   s.delivered_count, s.failed_count, s.version,
   s.created_at, s.created_by, s.updated_at`;
 
-/** Lag: events of the workspace past the cursor, counted up to a cap so a huge backlog stays cheap. */
+/**
+ * Lag: the workspace's events past the cursor. From counters where they are exact (see
+ * 006_sink_passed_count.sql): the rollup's workspace total, plus the events past the rollup's cursor,
+ * minus the events at or before the sink's cursor. Before its first advance (and after a rewind) a sink
+ * has no passed_count yet, and its backlog is counted from the log. Either count stops at a cap, so a
+ * huge backlog (or a rollup far behind) stays cheap; the answer is then at least the cap.
+ */
 export const LAG_CAP = 100_000;
-const LAG = `(select count(*) from (
+const COUNT_FROM_LOG = `(select count(*) from (
     select 1 from audit_events e
     where e.tenant_id = s.tenant_id and e.workspace_id = s.workspace_id
       and (e.txid, e.seq) > (s.cursor_txid, s.cursor_seq)
-    limit ${LAG_CAP}) lag)::int as lag_events`;
+    limit ${LAG_CAP}) lag)`;
+const COUNT_FROM_COUNTERS = `greatest(0,
+    coalesce((select c.total from audit_event_counts c
+              where c.tenant_id = s.tenant_id and c.workspace_id = s.workspace_id), 0)
+    + (select count(*) from (
+        select 1 from audit_events e, audit_log_consumers r
+        where r.name = 'rollup' and e.tenant_id = s.tenant_id and e.workspace_id = s.workspace_id
+          and (e.txid, e.seq) > (r.txid, r.seq)
+        limit ${LAG_CAP}) unfolded)
+    - s.passed_count)`;
+const LAG = `(case when s.passed_count is null then ${COUNT_FROM_LOG} else ${COUNT_FROM_COUNTERS} end)::int as lag_events`;
 
 function toRecord(row: SinkRow): SinkRecord {
   return {
@@ -289,6 +305,23 @@ export async function listEnabledSinksForReconcile(
 }
 
 /**
+ * Counts passed_count once it can be exact: the sink's cursor is below the read horizon, so no
+ * transaction can still commit at or before it (see 006_sink_passed_count.sql). A no-op (and no
+ * transaction id) when it is already counted or not yet countable.
+ */
+export async function settlePassedCount(db: Queryable, tenantId: string, id: string): Promise<void> {
+  await db.query(
+    `update audit_sinks s set passed_count = (
+       select count(*) from audit_events e
+       where e.tenant_id = s.tenant_id and e.workspace_id = s.workspace_id
+         and (e.txid, e.seq) <= (s.cursor_txid, s.cursor_seq))
+     where s.tenant_id = $1::text and s.id = $2::text and s.passed_count is null
+       and s.cursor_txid < pg_snapshot_xmin(pg_current_snapshot())`,
+    [tenantId, id],
+  );
+}
+
+/**
  * A batch went out: move the cursor, clear the error and count the delivered events (metrics), in the
  * transaction that records it.
  */
@@ -298,15 +331,23 @@ export async function advanceSinkCursor(
   id: string,
   to: LogPosition,
   delivered: boolean,
-  deliveredEvents = 0,
+  deliveredEvents: number,
+  /** Log entries the cursor moves past (delivered and filtered out): they keep passed_count exact. */
+  passedEvents: number,
 ): Promise<void> {
   await db.query(
-    `update audit_sinks set cursor_txid = $3::xid8, cursor_seq = $4::bigint,
+    `update audit_sinks s set cursor_txid = $3::xid8, cursor_seq = $4::bigint,
        last_delivery_at = case when $5::boolean then now() else last_delivery_at end,
        last_error = case when $5::boolean then null else last_error end,
-       delivered_count = delivered_count + $6::bigint
+       delivered_count = delivered_count + $6::bigint,
+       passed_count = case
+         when passed_count is not null then passed_count + $7::bigint
+         else (select count(*) from audit_events e
+               where e.tenant_id = s.tenant_id and e.workspace_id = s.workspace_id
+                 and (e.txid, e.seq) <= ($3::xid8, $4::bigint))
+       end
      where tenant_id = $1::text and id = $2::text`,
-    [tenantId, id, to.txid, to.seq, delivered, deliveredEvents],
+    [tenantId, id, to.txid, to.seq, delivered, deliveredEvents, passedEvents],
   );
 }
 

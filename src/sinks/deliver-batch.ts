@@ -104,7 +104,7 @@ export async function deliverNextBatch(deps: DeliverBatchDeps, target: BatchTarg
     const last = batch.at(-1)!.position;
     const events = batch.filter((e) => e.matches);
     if (events.length === 0) {
-      await advanceSinkCursor(client, tenantId, sinkId, last, false);
+      await advanceSinkCursor(client, tenantId, sinkId, last, false, 0, batch.length);
       return await finish({ kind: 'skipped' as const, events: batch.length });
     }
 
@@ -150,7 +150,7 @@ export async function deliverNextBatch(deps: DeliverBatchDeps, target: BatchTarg
       );
       throw failure;
     }
-    await advanceSinkCursor(client, tenantId, sinkId, last, true, events.length);
+    await advanceSinkCursor(client, tenantId, sinkId, last, true, events.length, batch.length);
     await finishDelivery(client, tenantId, attempt.id, { status: 'succeeded' });
     await client.query('commit');
     deps.metrics?.delivered(

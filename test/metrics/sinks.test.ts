@@ -96,6 +96,40 @@ test("a sink's lag grows while it is paused; delivery brings it to 0 and moves l
     return s.lagEvents === 0 && s.delivered === caughtUp.delivered + 3 ? s : undefined;
   }, 'the next batch delivered');
   assert.ok(Date.parse(later.lastDeliveryAt!) > Date.parse(caughtUp.lastDeliveryAt!));
+
+  // Once its cursor has moved, a sink's lag comes from counters (passed_count, the rollup's totals),
+  // not from counting its backlog: it must still equal the log's own count, events past the cursor.
+  const { rows } = await p.db.pool.query('select passed_count from audit_sinks where id = $1::text', [
+    sinkId,
+  ]);
+  assert.notEqual(rows[0].passed_count, null, 'counted at the first advance');
+  await p.request('PATCH', `/v1/audit/sinks/${sinkId}`, { token: admin, body: { paused: true } });
+  await ingest(
+    p,
+    producer,
+    [9, 10, 11, 12].map((i) => event('user.login', { workspaceId: 'w_s', id: `s_${i}` })),
+  );
+  const backlog = async () =>
+    (
+      await p.db.pool.query<{ n: number }>(
+        `select count(*)::int as n from audit_events e join audit_sinks s
+           on s.tenant_id = e.tenant_id and s.workspace_id = e.workspace_id
+         where s.id = $1::text and (e.txid, e.seq) > (s.cursor_txid, s.cursor_seq)`,
+        [sinkId],
+      )
+    ).rows[0]!.n;
+  for (const wait of [0, 1500]) {
+    // Right away (events not yet folded by the rollup) and after the rollup has folded them.
+    await new Promise((r) => setTimeout(r, wait));
+    const s = await sinkFigures(sinkId);
+    assert.equal(s.lagEvents, await backlog());
+    assert.ok(s.lagEvents >= 4);
+  }
+  await p.request('PATCH', `/v1/audit/sinks/${sinkId}`, { token: admin, body: { paused: false } });
+  await waitFor(
+    async () => ((await sinkFigures(sinkId)).lagEvents === 0 ? true : undefined),
+    'the backlog delivered',
+  );
 });
 
 test('a failing sink counts failed attempts and keeps its lag', async () => {
