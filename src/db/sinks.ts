@@ -103,18 +103,19 @@ function toRecord(row: SinkRow): SinkRecord {
   };
 }
 
-export interface NewSink {
-  tenantId: string;
-  id: string;
-  workspaceId: string;
-  name: string;
-  type: string;
-  config: Record<string, unknown>;
-  filter: SinkFilter;
-  enabled: boolean;
-  paused: boolean;
-  createdBy: string;
-}
+export type NewSink = Pick<
+  SinkRecord,
+  | 'tenantId'
+  | 'id'
+  | 'workspaceId'
+  | 'name'
+  | 'type'
+  | 'config'
+  | 'filter'
+  | 'enabled'
+  | 'paused'
+  | 'createdBy'
+>;
 
 /**
  * The cursor starts at (this transaction's id, 0): the sink delivers events written by this

@@ -1,22 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
-
-const WIRE_KEYS = [
-  'id',
-  'tenantId',
-  'workspaceId',
-  'occurredAt',
-  'actorKind',
-  'actorUserId',
-  'actorApiKeyId',
-  'action',
-  'resourceType',
-  'resourceId',
-  'metadata',
-  'ip',
-  'userAgent',
-];
+import { WIRE_KEYS } from '../helpers/wire.js';
 
 let p: TestPlatform;
 let producer: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { WIRE_KEYS } from '../helpers/wire.js';
 import {
   createStream,
   type KinesisProxy,
@@ -103,21 +104,7 @@ test('an event reaches the stream within 2 s as the exact wire JSON, partitioned
   assert.equal(record.data, JSON.stringify(stored.body.data[0]));
   assert.ok(!record.data.includes('\n'));
   assert.deepEqual(JSON.parse(record.data), { ...sent, tenantId: TENANT, actorApiKeyId: null });
-  assert.deepEqual(Object.keys(JSON.parse(record.data)), [
-    'id',
-    'tenantId',
-    'workspaceId',
-    'occurredAt',
-    'actorKind',
-    'actorUserId',
-    'actorApiKeyId',
-    'action',
-    'resourceType',
-    'resourceId',
-    'metadata',
-    'ip',
-    'userAgent',
-  ]);
+  assert.deepEqual(Object.keys(JSON.parse(record.data)), WIRE_KEYS);
   assert.equal(record.partitionKey, TENANT);
 
   const records = await readStream(kinesis, 'first-stream');
