@@ -1,12 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Role } from '../../src/domain/caller.js';
-import { freePort } from '../../src/runtime/embedded-postgres.js';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { startPlatformProcess } from '../../test/helpers/platform-process.js';
 
 export interface PlatformProcess {
   pid: number;
@@ -44,60 +39,22 @@ export async function stopAllProcesses(): Promise<void> {
   await Promise.all([...running].map((p) => p.stop()));
 }
 
-async function startProcess(entry: string, env: NodeJS.ProcessEnv, nodeFlags: string[]) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+async function startProcess(entry: 'api' | 'worker', env: Record<string, string>, nodeFlags: string[]) {
   // BENCH_ENTRY=dist runs the compiled build (`npm run build` first), as the Dockerfile does.
-  const args =
-    process.env.BENCH_ENTRY === 'dist'
-      ? [...nodeFlags, `dist/${entry.replace(/\.ts$/, '.js')}`]
-      : [...nodeFlags, '--import', 'tsx', entry];
-  const proc: ChildProcess = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = await startPlatformProcess({
+    entry,
+    env,
+    nodeFlags,
+    compiled: process.env.BENCH_ENTRY === 'dist',
   });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8000);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`${entry} exited before it was ready:\n${output}`);
-    const ready = await fetch(`${url}/readyz`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ready) break;
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`${entry} was not ready within 120 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
   const handle: PlatformProcess = {
-    pid: proc.pid!,
-    url,
-    async memory() {
-      const status = await readFile(`/proc/${proc.pid}/status`, 'utf8');
-      const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-      return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
-    },
-    async cpuSeconds() {
-      const stat = await readFile(`/proc/${proc.pid}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    pid: proc.pid()!,
+    url: proc.url,
+    memory: proc.memory,
+    cpuSeconds: proc.cpuSeconds,
     async stop() {
       running.delete(handle);
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill('SIGTERM');
-      const killer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(killer);
+      await proc.stop();
     },
   };
   running.add(handle);
@@ -112,8 +69,7 @@ async function startProcess(entry: string, env: NodeJS.ProcessEnv, nodeFlags: st
 export async function startDeployment(opts: DeploymentOptions): Promise<Deployment> {
   const adminToken = `pt_bench_${randomBytes(16).toString('hex')}`;
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const env: Record<string, string> = {
     DATABASE_URL: opts.databaseUrl,
     TEMPORAL_ADDRESS: opts.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -128,12 +84,12 @@ export async function startDeployment(opts: DeploymentOptions): Promise<Deployme
   // `npm run bench -- <name> --cpu-prof=<dir>`: every platform process writes a V8 CPU profile there.
   if (process.env.BENCH_CPU_PROF_DIR)
     flags.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`);
-  const api = await startProcess('src/main/api.ts', env, flags);
+  const api = await startProcess('api', env, flags);
   let worker: PlatformProcess | undefined;
   try {
     if (opts.worker)
       worker = await startProcess(
-        'src/main/worker.ts',
+        'worker',
         { ...env, AUDIT_WORKFLOW_BUNDLE: opts.worker.workflowBundle },
         flags,
       );

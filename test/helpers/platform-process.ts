@@ -17,6 +17,8 @@ export interface PlatformProcess {
   output(): string;
   /** Peak and current resident set size in MiB (VmHWM, VmRSS of /proc/<pid>/status). */
   memory(): Promise<{ peakMiB: number; rssMiB: number }>;
+  /** CPU time (user + system) the process has used so far, in seconds (/proc/<pid>/stat). */
+  cpuSeconds(): Promise<number>;
   /** SIGKILL: no cleanup of any kind, as a crashed machine would. */
   kill(): Promise<void>;
   /** SIGTERM, then wait for the exit (SIGKILL after 20 s). */
@@ -110,6 +112,12 @@ export async function startPlatformProcess(opts: {
       const kib = (field: string) =>
         Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
       return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+    },
+    async cpuSeconds() {
+      const stat = await readFile(`/proc/${child?.pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     kill: () => signal('SIGKILL', 0),
     stop: () => signal('SIGTERM', 20_000),
