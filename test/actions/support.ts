@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import type { TestPlatform } from '../helpers/platform.js';
+import { waitFor as pollUntil } from '../helpers/wait.js';
 
-/** Polls until `probe` answers something truthy; generous deadline for a busy machine. */
-export async function waitFor<T>(
+/** Polls until `probe` answers something truthy (0 and "" count as not yet). */
+export function waitFor<T>(
   probe: () => Promise<T | undefined | null | false>,
   what: string,
   timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+) {
+  return pollUntil(what, async () => (await probe()) || undefined, timeoutMs);
 }
 
 export function event(action: string, extra: Record<string, unknown> = {}) {

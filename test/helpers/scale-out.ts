@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { createStream, kinesisClient, readStream, startKinesalite } from '../sinks/kinesis-helpers.js';
 import { type PlatformProcess, startPlatformProcess } from './platform-process.js';
+import { waitFor } from './wait.js';
 
 /**
  * The scale-out proof (issue 9): 2 API and 2 worker processes, separate OS processes, on one
@@ -49,13 +50,6 @@ export interface ScaleOutResult {
 
 const STREAM = 'scale-out';
 
-async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 const ACTION = 'scale.tested';
 
 /** A worker with a started drainSink activity of one of these workflows (identity is pid@host). */
@@ -211,13 +205,14 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
     log('the killed worker restarted');
 
     let records: Array<{ id: string; tenantId: string }> = [];
-    await until(
+    await waitFor(
       'every event in the stream',
       async () => {
         records = await readRecords();
         return new Set(records.map((r) => r.id)).size >= ingested;
       },
       180_000,
+      500, // each poll reads the whole stream
     ).catch(() => log('not every event arrived within 180 s'));
     const deliverySeconds = (Date.now() - started) / 1000;
 

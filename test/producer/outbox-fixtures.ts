@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from '../../src/db/pool.js';
 import { type AuditEventInput, enqueue, migrate } from '../../src/producer/index.js';
+import { waitFor as pollUntil } from '../helpers/wait.js';
 
 /** A business table next to the outbox, so the tests change "business rows" in the same transactions. */
 export async function setUpProducerSchema(pool: Pool, schema: string): Promise<void> {
@@ -75,18 +76,9 @@ export async function outboxCount(pool: Pool, schema: string): Promise<number> {
   return rows[0]!.n;
 }
 
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** The shared poller with a longer default deadline: these tests restart API processes. */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 45_000) {
+  return pollUntil(what, check, timeoutMs);
 }
 
 export interface ProxiedRequest {

@@ -3,6 +3,7 @@
  * workflow's shape changes on purpose, and commit the new files beside the old ones: histories of
  * the previous code must keep replaying, or running workflows would break on upgrade.
  */
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { inventoryPromotionScheduleId } from '../../src/temporal/inventory-promo
 import { testEnv } from '../helpers/env.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { connectTestTemporal } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   createStream,
   kinesisClient,
@@ -37,14 +39,6 @@ after(async () => {
   await p.stop();
   await kinesis.close();
 });
-
-async function until(what: string, check: () => Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The history as the Temporal CLI exports it (`temporal workflow show -o json`), the format replay reads. */
 async function save(name: string, workflowId: string) {
@@ -93,27 +87,27 @@ test('a sink delivery workflow through delivery, pause, a config error, recovery
     });
 
   await ingest(10);
-  await until(
+  await waitFor(
     'first delivery',
     async () => (await sink()).lagEvents === 0 && (await sink()).lastDeliveryAt !== null,
   );
   await p.request('PATCH', `/v1/audit/sinks/${sinkId}`, { token: admin, body: { paused: true } });
   await ingest(5);
   await p.request('PATCH', `/v1/audit/sinks/${sinkId}`, { token: admin, body: { paused: false } });
-  await until('delivery after resume', async () => (await sink()).lagEvents === 0);
+  await waitFor('delivery after resume', async () => (await sink()).lagEvents === 0);
   const missing = streamArn.replace(/stream\/.*$/, 'stream/does-not-exist');
   await p.request('PATCH', `/v1/audit/sinks/${sinkId}`, {
     token: admin,
     body: { config: { streamArn: missing } },
   });
   await ingest(3);
-  await until('failing', async () => (await sink()).status === 'failing');
+  await waitFor('failing', async () => (await sink()).status === 'failing');
   await p.request('PATCH', `/v1/audit/sinks/${sinkId}`, { token: admin, body: { config: { streamArn } } });
-  await until('recovery', async () => (await sink()).status === 'active' && (await sink()).lagEvents === 0);
+  await waitFor('recovery', async () => (await sink()).status === 'active' && (await sink()).lagEvents === 0);
   await p.request('PATCH', `/v1/audit/sinks/${sinkId}`, { token: admin, body: { enabled: false } });
 
   const workflowId = `${p.taskQueue}:sink:t_hist:${sinkId}`;
-  await until('the workflow to end', async () => {
+  await waitFor('the workflow to end', async () => {
     const d = await client.workflow.getHandle(workflowId).describe();
     return d.status.name !== 'RUNNING';
   });
