@@ -4,7 +4,7 @@ import type { Pool } from '../src/db/pool.js';
 import { renewDrainLease, settlePassedCount } from '../src/db/sinks.js';
 import type { Logger } from '../src/logger.js';
 import type { DeliveryMetrics } from '../src/metrics/delivery-metrics.js';
-import { type BatchResult, deliverNextBatch } from '../src/sinks/deliver-batch.js';
+import { type BatchResult, createBatchPublisher } from '../src/sinks/deliver-batch.js';
 import { isConfigError, SinkDeliveryError } from '../src/sinks/driver.js';
 import { createSinkDriverRegistry, type SinkDriverRegistry } from '../src/sinks/registry.js';
 import type { SinkWorkflowInput } from '../workflows/definitions.js';
@@ -68,6 +68,23 @@ export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
       let idleSince: number | null = null;
       // Lag is read from counters once the sink's passed_count can be counted exactly (paused sinks too).
       await settlePassedCount(deps.pool, input.tenantId, input.sinkId);
+      const publisher = createBatchPublisher(
+        {
+          pool: deps.pool,
+          logger: deps.logger,
+          keyring,
+          drivers,
+          region: deps.region,
+          metrics: deps.deliveryMetrics,
+        },
+        {
+          tenantId: input.tenantId,
+          sinkId: input.sinkId,
+          workflowId: ctx.info.workflowExecution?.workflowId ?? null,
+          runId: ctx.info.workflowExecution?.runId ?? null,
+          signal: ctx.cancellationSignal,
+        },
+      );
       try {
         for (;;) {
           const t = now();
@@ -80,23 +97,7 @@ export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
           }
           let batch: BatchResult;
           try {
-            batch = await deliverNextBatch(
-              {
-                pool: deps.pool,
-                logger: deps.logger,
-                keyring,
-                drivers,
-                region: deps.region,
-                metrics: deps.deliveryMetrics,
-              },
-              {
-                tenantId: input.tenantId,
-                sinkId: input.sinkId,
-                workflowId: ctx.info.workflowExecution?.workflowId ?? null,
-                runId: ctx.info.workflowExecution?.runId ?? null,
-                signal: ctx.cancellationSignal,
-              },
-            );
+            batch = await publisher.next();
           } catch (err) {
             if (isConfigError(err)) throw ApplicationFailure.nonRetryable(err.message, 'SinkConfigError');
             if (err instanceof SinkDeliveryError) {
@@ -128,6 +129,7 @@ export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
         }
       } finally {
         clearInterval(heartbeat);
+        await publisher.close();
       }
     },
   };

@@ -46,22 +46,6 @@ export async function startDeliveryAttempt(
   return rows[0]!;
 }
 
-/** The unfinished batch that starts after this cursor, if an earlier attempt left one. */
-export async function findUnfinishedBatch(
-  db: Queryable,
-  tenantId: string,
-  sinkId: string,
-  after: LogPosition,
-): Promise<{ last: LogPosition } | null> {
-  const { rows } = await db.query<{ last_txid: string; last_seq: number }>(
-    `select last_txid::text as last_txid, last_seq from audit_sink_deliveries
-     where tenant_id = $1::text and sink_id = $2::text and after_txid = $3::xid8 and after_seq = $4::bigint
-       and status <> 'succeeded'`,
-    [tenantId, sinkId, after.txid, after.seq],
-  );
-  return rows[0] ? { last: { txid: rows[0].last_txid, seq: rows[0].last_seq } } : null;
-}
-
 export async function finishDelivery(
   db: Queryable,
   tenantId: string,

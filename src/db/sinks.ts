@@ -218,14 +218,63 @@ export async function deleteSink(db: Queryable, tenantId: string, id: string): P
   await db.query('delete from audit_sinks where tenant_id = $1::text and id = $2::text', [tenantId, id]);
 }
 
+/** The publish lock's advisory key, from the sink id ($1). */
+const PUBLISH_LOCK_KEY = `hashtextextended('audit_sink:' || $1::text, 0)`;
+
 /**
- * The per-sink publish lock. The delivering activity holds it while it publishes a batch; PATCH and
- * DELETE take it before they change the sink, so once they answer no batch is in flight and the next
- * one sees the change. A transaction-level advisory lock: released by commit, rollback, or a dead
- * connection, and it does not allocate a transaction id (which would hold back every sink's horizon).
+ * The per-sink publish lock. The delivery engine holds it while it publishes a batch; PATCH, DELETE,
+ * replay and the sink test take it before they act, so once they answer no batch is in flight and the
+ * next one sees the change. An advisory lock: it never allocates a transaction id (which would hold back
+ * every sink's read horizon), and a dead connection releases it.
+ *
+ * This one is transaction-level (released by commit or rollback), for the API's transactions.
  */
 export async function lockSinkForPublish(db: Queryable, sinkId: string): Promise<void> {
-  await db.query(`select pg_advisory_xact_lock(hashtextextended('audit_sink:' || $1::text, 0))`, [sinkId]);
+  await db.query(`select pg_advisory_xact_lock(${PUBLISH_LOCK_KEY})`, [sinkId]);
+}
+
+/**
+ * The same lock held by the connection's session, across the delivery engine's autocommit statements
+ * (the attempt must commit before publishing, under the lock). Released by unlockSinkForPublish, or by
+ * closing the connection: a connection that could not unlock must not go back to the pool.
+ */
+export async function holdSinkPublishLock(db: Queryable, sinkId: string): Promise<void> {
+  await db.query(`select pg_advisory_lock(${PUBLISH_LOCK_KEY})`, [sinkId]);
+}
+
+export async function unlockSinkForPublish(db: Queryable, sinkId: string): Promise<void> {
+  const { rows } = await db.query<{ released: boolean }>(
+    `select pg_advisory_unlock(${PUBLISH_LOCK_KEY}) as released`,
+    [sinkId],
+  );
+  if (!rows[0]?.released) throw new Error(`the publish lock of sink ${sinkId} was not held`);
+}
+
+/**
+ * The sink as the publisher sees it under its publish lock, with the range of an unfinished batch that
+ * starts at its cursor (an earlier attempt failed or died mid-publish): the retry re-reads exactly it.
+ */
+export async function findSinkForPublish(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<{ sink: SinkRecord; unfinishedUpTo: LogPosition | null } | null> {
+  const { rows } = await db.query<
+    SinkRow & { unfinished_txid: string | null; unfinished_seq: number | null }
+  >(
+    `select ${COLUMNS}, d.last_txid::text as unfinished_txid, d.last_seq as unfinished_seq
+     from audit_sinks s
+     left join audit_sink_deliveries d
+       on d.tenant_id = s.tenant_id and d.sink_id = s.id and d.after_txid = s.cursor_txid
+         and d.after_seq = s.cursor_seq and d.status <> 'succeeded'
+     where s.tenant_id = $1::text and s.id = $2::text`,
+    [tenantId, id],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const unfinishedUpTo =
+    row.unfinished_txid === null ? null : { txid: row.unfinished_txid, seq: row.unfinished_seq as number };
+  return { sink: toRecord(row), unfinishedUpTo };
 }
 
 export interface WakeTarget {
@@ -323,23 +372,31 @@ export async function settlePassedCount(db: Queryable, tenantId: string, id: str
 }
 
 /**
- * A batch went out: move the cursor, clear the error and count the delivered events (metrics), in the
- * transaction that records it.
+ * A batch went out (or was all filtered out): move the cursor, clear the error, count the delivered
+ * events (metrics) and mark the delivery attempt succeeded, in one statement of the transaction that
+ * holds the publish lock.
  */
-export async function advanceSinkCursor(
+export async function completeBatch(
   db: Queryable,
-  tenantId: string,
-  id: string,
-  to: LogPosition,
-  delivered: boolean,
-  deliveredEvents: number,
-  /** Log entries the cursor moves past (delivered and filtered out): they keep passed_count exact. */
-  passedEvents: number,
+  c: {
+    tenantId: string;
+    sinkId: string;
+    to: LogPosition;
+    /** The attempt to mark succeeded; null when nothing was published (only filtered-out entries). */
+    attemptId: number | null;
+    deliveredEvents: number;
+    /** Log entries the cursor moves past (delivered and filtered out): they keep passed_count exact. */
+    passedEvents: number;
+  },
 ): Promise<void> {
   await db.query(
-    `update audit_sinks s set cursor_txid = $3::xid8, cursor_seq = $4::bigint,
-       last_delivery_at = case when $5::boolean then now() else last_delivery_at end,
-       last_error = case when $5::boolean then null else last_error end,
+    `with attempt as (
+       update audit_sink_deliveries set status = 'succeeded', error = null, finished_at = now()
+       where tenant_id = $1::text and id = $5::bigint
+     )
+     update audit_sinks s set cursor_txid = $3::xid8, cursor_seq = $4::bigint,
+       last_delivery_at = case when $5::bigint is not null then now() else last_delivery_at end,
+       last_error = case when $5::bigint is not null then null else last_error end,
        delivered_count = delivered_count + $6::bigint,
        passed_count = case
          when passed_count is not null then passed_count + $7::bigint
@@ -348,7 +405,7 @@ export async function advanceSinkCursor(
                  and (e.txid, e.seq) <= ($3::xid8, $4::bigint))
        end
      where tenant_id = $1::text and id = $2::text`,
-    [tenantId, id, to.txid, to.seq, delivered, deliveredEvents, passedEvents],
+    [c.tenantId, c.sinkId, c.to.txid, c.to.seq, c.attemptId, c.deliveredEvents, c.passedEvents],
   );
 }
 

@@ -1,4 +1,3 @@
-import { toWireLine } from '../domain/event.js';
 import type { ConsoleSinkConfig } from '../domain/sink.js';
 import type { SinkDriver } from './driver.js';
 
@@ -23,7 +22,7 @@ export function createConsoleDriver(
     warnings: () => [],
     async deliver(batch) {
       // One write for the whole batch: lines of concurrent batches (other sinks) never interleave mid-line.
-      await write(batch.events.map((e) => `${toWireLine(e)}\n`).join(''));
+      await write(`${batch.lines.join('\n')}\n`);
       return { delivered: batch.events.length, requests: 1 };
     },
   };

@@ -26,6 +26,8 @@ export interface DeliveryBatch {
   sinkId: string;
   /** In ingest order. */
   events: AuditEvent[];
+  /** The wire JSON of each event (toWireLine), same order: serialized once by the engine. */
+  lines: string[];
   /** Positions of the first and last event of the batch in the workspace's log. */
   first: LogPosition;
   last: LogPosition;

@@ -7,7 +7,6 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { FieldError } from '../domain/errors.js';
-import { toWireLine } from '../domain/event.js';
 import type { HttpSinkConfig } from '../domain/sink.js';
 import { SinkDeliveryError, type SinkDriver } from './driver.js';
 import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './http-signature.js';
@@ -139,7 +138,7 @@ export function createHttpDriver(opts: { guard: SsrfGuard }): SinkDriver<HttpSin
       const problems = urlProblems(config);
       if (problems.length > 0) throw new SinkDeliveryError(problems[0]!.detail, 'config');
       const url = new URL(config.url);
-      const body = Buffer.from(`${batch.events.map(toWireLine).join('\n')}\n`, 'utf8');
+      const body = Buffer.from(`${batch.lines.join('\n')}\n`, 'utf8');
       const timestamp = Math.floor(Date.now() / 1000);
       const secrets = signingSecrets(config, Date.now());
       const headers: Record<string, string | number> = {

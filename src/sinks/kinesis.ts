@@ -5,7 +5,6 @@ import {
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { toWireLine } from '../domain/event.js';
 import type { KinesisSinkConfig } from '../domain/sink.js';
 import { assumeRoleCredentials } from './aws-assume-role.js';
 import { createClientCache } from './client-cache.js';
@@ -188,9 +187,9 @@ export function createKinesisDriver(opts: KinesisDriverOptions = {}): SinkDriver
     async deliver(batch: DeliveryBatch, config, ctx) {
       const stream = parseStreamArn(config.streamArn);
       const client = clientFor(config);
-      const records = batch.events.map((event) => ({
-        Data: Buffer.from(toWireLine(event), 'utf8'),
-        PartitionKey: event.tenantId,
+      const records = batch.lines.map((line) => ({
+        Data: Buffer.from(line, 'utf8'),
+        PartitionKey: batch.tenantId,
       }));
       let requests = 0;
       // Sequential on purpose: with one partition key, parallel calls could reorder the stream.

@@ -2,7 +2,6 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { toWireLine } from '../domain/event.js';
 import type { S3SinkConfig } from '../domain/sink.js';
 import { assumeRoleCredentials } from './aws-assume-role.js';
 import { createClientCache } from './client-cache.js';
@@ -100,7 +99,7 @@ export function createS3Driver(opts: { endpointUrl?: string } = {}): SinkDriver<
         : [];
     },
     async deliver(batch, config, ctx) {
-      const lines = `${batch.events.map(toWireLine).join('\n')}\n`;
+      const lines = `${batch.lines.join('\n')}\n`;
       const body = await gzipAsync(Buffer.from(lines, 'utf8'));
       const key = s3ObjectKey(batch, config.prefix);
       try {

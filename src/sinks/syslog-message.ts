@@ -33,6 +33,8 @@ export function syslogHostname(name: string): string {
 export function formatSyslogMessage(
   event: AuditEvent,
   opts: { facility: number; appName: string; hostname: string; procId: string },
+  /** The event's wire line, when the caller already has it. */
+  line = toWireLine(event),
 ): string {
   const pri = opts.facility * 8 + SEVERITY_NOTICE;
   const timestamp = new Date(event.occurredAt).toISOString();
@@ -46,7 +48,7 @@ export function formatSyslogMessage(
     .filter(([, v]) => v !== null)
     .map(([k, v]) => ` ${k}="${escapeSdValue(v as string)}"`)
     .join('')}]`;
-  return `<${pri}>1 ${timestamp} ${opts.hostname} ${opts.appName} ${opts.procId} ${SYSLOG_MSGID} ${sd} ${toWireLine(event)}`;
+  return `<${pri}>1 ${timestamp} ${opts.hostname} ${opts.appName} ${opts.procId} ${SYSLOG_MSGID} ${sd} ${line}`;
 }
 
 /** RFC 6587 §3.4.1 octet counting (also RFC 5425 for TLS): "<length in bytes> <message>". */

@@ -70,6 +70,7 @@ test('the s3 key is a function of the batch range alone', () => {
     workspaceId: 'w_1',
     sinkId: 'snk_1',
     events: [{ occurredAt: '2026-04-28T23:59:59.999+02:00' }] as never,
+    lines: [],
     first: { txid: '101', seq: 6 },
     last: { txid: '105', seq: 90 },
   };

@@ -3,7 +3,7 @@ import { withTransaction } from '../../db/pool.js';
 import { lockSinkForPublish } from '../../db/sinks.js';
 import { actorFields } from '../../domain/caller.js';
 import { ConflictError } from '../../domain/errors.js';
-import type { AuditEvent } from '../../domain/event.js';
+import { type AuditEvent, toWireLine } from '../../domain/event.js';
 import { newEventId, recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
 import { tenantRequest } from '../../http/tenant-context.js';
@@ -74,6 +74,7 @@ export function registerTestSink(app: App, deps: AppDeps): void {
             workspaceId: sink.workspaceId,
             sinkId: sink.id,
             events: [event],
+            lines: [toWireLine(event)],
             first: position,
             last: position,
           },

@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { createKeyring } from '../../src/crypto/secrets.js';
+import { insertEvents } from '../../src/db/events.js';
+import type { PoolClient } from '../../src/db/pool.js';
+import { rewindSinkCursor } from '../../src/db/sink-replay.js';
+import { findSink, insertSink, lockSinkForPublish, updateSink } from '../../src/db/sinks.js';
+import { createLogger } from '../../src/logger.js';
+import { createConsoleDriver } from '../../src/sinks/console.js';
+import {
+  type BatchPublisher,
+  type BatchResult,
+  createBatchPublisher,
+} from '../../src/sinks/deliver-batch.js';
+import { createSinkDriverRegistry } from '../../src/sinks/registry.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { waitFor } from '../helpers/wait.js';
+
+// The delivery engine itself, on a real database, with the console driver writing into memory: the
+// read-ahead of batch N+1 must never outlive a PATCH or a replay, and the publish lock must be held
+// exactly while a batch is published.
+
+const TENANT = 't_pub';
+let db: TestDatabase;
+
+before(async () => {
+  db = await createTestDatabase();
+});
+after(async () => {
+  await db?.drop();
+});
+
+/** Each sink follows a workspace of its own (w_<sink id>). A console sink whose lines land in `lines`; `gate`, when set, holds each write until it resolves. */
+function setup(sinkId: string) {
+  const lines: string[] = [];
+  const control: { gate: Promise<void> | null; writing: boolean; fail: Error | null } = {
+    gate: null,
+    writing: false,
+    fail: null,
+  };
+  const drivers = {
+    ...createSinkDriverRegistry(),
+    console: createConsoleDriver({
+      async write(chunk) {
+        control.writing = true;
+        try {
+          await control.gate;
+          if (control.fail) throw control.fail;
+          lines.push(...chunk.trimEnd().split('\n'));
+        } finally {
+          control.writing = false;
+        }
+      },
+    }),
+  };
+  const publisher = createBatchPublisher(
+    {
+      pool: db.pool,
+      logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+      keyring: createKeyring(randomBytes(32).toString('base64')),
+      drivers,
+      region: 'us-east-1',
+    },
+    { tenantId: TENANT, sinkId, workflowId: null, runId: null, signal: new AbortController().signal },
+  );
+  return { lines, control, publisher, ids: () => lines.map((l) => (JSON.parse(l) as { id: string }).id) };
+}
+
+async function createSink(id: string) {
+  await insertSink(db.pool, {
+    tenantId: TENANT,
+    id,
+    workspaceId: `w_${id}`,
+    name: id,
+    type: 'console',
+    config: {},
+    filter: {},
+    enabled: true,
+    paused: false,
+    createdBy: 'test',
+  });
+}
+
+async function ingest(sinkId: string, prefix: string, count: number, action = 'test.publish') {
+  const events = Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}_${String(i).padStart(5, '0')}`,
+    tenantId: TENANT,
+    workspaceId: `w_${sinkId}`,
+    occurredAt: new Date().toISOString(),
+    actorKind: 'system' as const,
+    actorUserId: null,
+    actorApiKeyId: null,
+    action,
+    actionValid: true,
+    resourceType: null,
+    resourceId: null,
+    metadata: {},
+    ip: null,
+    userAgent: null,
+  }));
+  await insertEvents(db.pool, events);
+  return events.map((e) => e.id);
+}
+
+/** next() until it publishes (other tests' open transactions may hold the read horizon back a moment). */
+async function nextDelivered(
+  publisher: BatchPublisher,
+): Promise<Extract<BatchResult, { kind: 'delivered' }>> {
+  return waitFor('a delivered batch', async () => {
+    const r = await publisher.next();
+    if (r.kind === 'caught_up') return undefined;
+    assert.equal(r.kind, 'delivered');
+    return r as Extract<BatchResult, { kind: 'delivered' }>;
+  });
+}
+
+async function lockIsFree(sinkId: string): Promise<boolean> {
+  const { rows } = await db.pool.query<{ free: boolean }>(
+    `select pg_try_advisory_lock(hashtextextended('audit_sink:' || $1::text, 0)) as free`,
+    [sinkId],
+  );
+  if (rows[0]!.free) {
+    await db.pool.query(`select pg_advisory_unlock(hashtextextended('audit_sink:' || $1::text, 0))`, [
+      sinkId,
+    ]);
+  }
+  return rows[0]!.free;
+}
+
+test('batches go out in order, each once, and the lock is free between them', async () => {
+  await createSink('snk_order');
+  const ids = await ingest('snk_order', 'order', 2500);
+  const { publisher, ids: published } = setup('snk_order');
+  const sizes: number[] = [];
+  while (published().length < ids.length) {
+    sizes.push((await nextDelivered(publisher)).events);
+    assert.ok(await lockIsFree('snk_order'), 'the publish lock is released after each batch');
+  }
+  await publisher.close();
+  assert.deepEqual(sizes, [1000, 1000, 500]);
+  assert.deepEqual(published(), ids);
+  const sink = await findSink(db.pool, TENANT, 'snk_order');
+  assert.equal(sink?.deliveredCount, 2500);
+  const { rows } = await db.pool.query(
+    `select status, count(*)::int as n from audit_sink_deliveries where sink_id = 'snk_order' group by status`,
+  );
+  assert.deepEqual(rows, [{ status: 'succeeded', n: 3 }]);
+});
+
+test('a PATCHed filter applies to the very next batch, not the one read ahead', async () => {
+  await createSink('snk_filter');
+  const first = await ingest('snk_filter', 'filter_a', 1000, 'keep.this');
+  const rest = await ingest('snk_filter', 'filter_b', 1000, 'drop.this');
+  const { publisher, ids: published } = setup('snk_filter');
+  await nextDelivered(publisher); // batch 1; batch 2 (drop.this, unfiltered) is now read ahead
+  await updateSink(db.pool, TENANT, 'snk_filter', { filter: { actions: ['keep.*'] } });
+  const r = await publisher.next();
+  assert.deepEqual(r, { kind: 'skipped', events: 1000 });
+  await publisher.close();
+  assert.deepEqual(published(), first);
+  assert.equal(rest.length, 1000);
+});
+
+test('a replay between two batches re-delivers from the rewound cursor', async () => {
+  await createSink('snk_replay');
+  const ids = await ingest('snk_replay', 'replay', 2000);
+  const { publisher, ids: published } = setup('snk_replay');
+  await nextDelivered(publisher);
+  await rewindSinkCursor(db.pool, TENANT, 'snk_replay', new Date(0));
+  await nextDelivered(publisher);
+  await nextDelivered(publisher);
+  await publisher.close();
+  assert.deepEqual(published(), [...ids.slice(0, 1000), ...ids]);
+});
+
+test('the publish lock is held while a batch is published: a PATCH waits for it', async () => {
+  await createSink('snk_lock');
+  await ingest('snk_lock', 'lock', 10);
+  const { publisher, control } = setup('snk_lock');
+  let open: () => void = () => {};
+  control.gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const publishing = nextDelivered(publisher);
+  await waitFor('the driver writing', async () => control.writing);
+  let patched = false;
+  const client: PoolClient = await db.pool.connect();
+  const patch = (async () => {
+    await client.query('begin');
+    await lockSinkForPublish(client, 'snk_lock');
+    patched = true;
+    await client.query('commit');
+  })().finally(() => client.release());
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(patched, false, 'the PATCH waits while the batch is out');
+  open();
+  assert.equal((await publishing).events, 10);
+  await patch;
+  assert.equal(patched, true);
+  await publisher.close();
+});
+
+test('a failed publish keeps the cursor, records the attempt, frees the lock; the retry sends the same range', async () => {
+  await createSink('snk_fail');
+  const ids = await ingest('snk_fail', 'fail', 1200);
+  const { publisher, control, ids: published } = setup('snk_fail');
+  control.fail = new Error('collector down');
+  await waitFor('a failed attempt', async () => {
+    const r = await publisher.next().catch((err: Error) => err);
+    return r instanceof Error ? r : undefined;
+  });
+  assert.ok(await lockIsFree('snk_fail'));
+  const failing = await findSink(db.pool, TENANT, 'snk_fail');
+  assert.match(failing?.lastError ?? '', /collector down/);
+  control.fail = null;
+  assert.equal((await nextDelivered(publisher)).events, 1000);
+  assert.equal((await nextDelivered(publisher)).events, 200);
+  await publisher.close();
+  assert.deepEqual(published(), ids);
+  const { rows } = await db.pool.query(
+    `select attempts, status, error from audit_sink_deliveries where sink_id = 'snk_fail' order by id`,
+  );
+  assert.deepEqual(rows, [
+    { attempts: 2, status: 'succeeded', error: null },
+    { attempts: 1, status: 'succeeded', error: null },
+  ]);
+});
