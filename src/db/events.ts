@@ -40,6 +40,43 @@ interface EventRow {
 export const EVENT_COLUMNS = `id, tenant_id, workspace_id, occurred_at, actor_kind, actor_user_id, actor_api_key_id,
   action, resource_type, resource_id, metadata, ip, user_agent`;
 
+/** occurred_at as toISOString() writes it (UTC, milliseconds truncated; years 0001–9999, see IsoTimestamp). */
+const OCCURRED_AT_ISO = `to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const jsonText = (column: string) => `coalesce(to_json(${column})::text, 'null')`;
+
+/**
+ * The columns a delivery needs: each event's wire line as toWireLine writes it, built by PostgreSQL (on
+ * its own core: the worker then parses one string per event instead of every field). `wire_head` holds
+ * the fields before metadata and `wire_tail` those after, in AuditEvent's key order; to_json escapes a
+ * string exactly as JSON.stringify does. metadata comes back parsed (jsonb) and is stringified between
+ * them, so the line is byte for byte toWireLine's (test/sinks/wire-line.test.ts holds them together).
+ * Beside it, the few fields drivers use on their own (syslog structured data, S3 object keys).
+ */
+export const WIRE_COLUMNS = `id, tenant_id, workspace_id, action, ${OCCURRED_AT_ISO} as occurred_at_iso,
+  '{"id":' || to_json(id)::text || ',"tenantId":' || to_json(tenant_id)::text
+    || ',"workspaceId":' || ${jsonText('workspace_id')} || ',"occurredAt":"' || ${OCCURRED_AT_ISO}
+    || '","actorKind":' || to_json(actor_kind)::text || ',"actorUserId":' || ${jsonText('actor_user_id')}
+    || ',"actorApiKeyId":' || ${jsonText('actor_api_key_id')} || ',"action":' || to_json(action)::text
+    || ',"resourceType":' || ${jsonText('resource_type')} || ',"resourceId":' || ${jsonText('resource_id')}
+    || ',"metadata":' as wire_head,
+  metadata,
+  ',"ip":' || ${jsonText('ip')} || ',"userAgent":' || ${jsonText('user_agent')} || '}' as wire_tail`;
+
+export interface WireRow {
+  id: string;
+  tenant_id: string;
+  workspace_id: string | null;
+  action: string;
+  occurred_at_iso: string;
+  wire_head: string;
+  metadata: Record<string, unknown>;
+  wire_tail: string;
+}
+
+export function wireLineOf(row: WireRow): string {
+  return row.wire_head + JSON.stringify(row.metadata) + row.wire_tail;
+}
+
 export function rowToEvent(row: EventRow): AuditEvent {
   return {
     id: row.id,

@@ -1,7 +1,6 @@
-import type { AuditEvent } from '../domain/event.js';
 import type { SinkFilter } from '../domain/sink.js';
-import type { LogPosition } from '../sinks/driver.js';
-import { EVENT_COLUMNS, rowToEvent } from './events.js';
+import type { DeliveredEvent, LogPosition } from '../sinks/driver.js';
+import { WIRE_COLUMNS, type WireRow, wireLineOf } from './events.js';
 import type { Queryable } from './pool.js';
 
 /**
@@ -19,9 +18,11 @@ export interface LogEntry {
   position: LogPosition;
   /** Whether the sink's filter lets the event through; filtered rows still move the cursor. */
   matches: boolean;
-  event: AuditEvent;
-  /** When the platform stored it (the start of the delivery latency metric). */
-  receivedAt: Date;
+  /** The event's wire JSON (toWireLine's bytes), and the fields drivers use beside it. */
+  line: string;
+  event: DeliveredEvent;
+  /** When the platform stored it, in ms since the epoch (the start of the delivery latency metric). */
+  receivedAtMs: number;
 }
 
 function actionPatterns(filter: SinkFilter): { exact: string[] | null; prefixes: string[] | null } {
@@ -31,6 +32,13 @@ function actionPatterns(filter: SinkFilter): { exact: string[] | null; prefixes:
     .filter((a) => a.endsWith('.*'))
     .map((a) => `${a.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`);
   return { exact, prefixes };
+}
+
+interface LogRow extends WireRow {
+  pos_txid: string;
+  pos_seq: number;
+  pos_received_ms: number;
+  matches: boolean;
 }
 
 export async function readSinkLog(
@@ -46,14 +54,15 @@ export async function readSinkLog(
   },
 ): Promise<LogEntry[]> {
   const { exact, prefixes } = actionPatterns(q.filter);
-  const { rows } = await db.query(
-    `select txid::text as pos_txid, seq as pos_seq, received_at as pos_received_at,
+  const { rows } = await db.query<LogRow>(
+    `select txid::text as pos_txid, seq as pos_seq,
+       (extract(epoch from received_at) * 1000)::float8 as pos_received_ms,
        ($6::text[] is null or action = any($6::text[]) or action like any($7::text[]))
        and ($10::text[] is null or exists (
          select 1 from audit_action_inventory i
          where i.tenant_id = $1::text and i.action = audit_events.action and i.tags && $10::text[]
        )) as matches,
-       ${EVENT_COLUMNS}
+       ${WIRE_COLUMNS}
      from audit_events
      where tenant_id = $1::text and workspace_id = $2::text
        and (txid, seq) > ($3::xid8, $4::bigint)
@@ -74,11 +83,18 @@ export async function readSinkLog(
       q.filter.tags ?? null,
     ],
   );
-  return rows.map((row) => ({
-    position: { txid: row.pos_txid as string, seq: row.pos_seq as number },
-    matches: row.matches as boolean,
-    event: rowToEvent(row),
-    receivedAt: row.pos_received_at as Date,
+  return rows.map((row: LogRow) => ({
+    position: { txid: row.pos_txid, seq: row.pos_seq },
+    matches: row.matches,
+    line: wireLineOf(row),
+    event: {
+      id: row.id,
+      tenantId: row.tenant_id,
+      workspaceId: row.workspace_id,
+      action: row.action,
+      occurredAt: row.occurred_at_iso,
+    },
+    receivedAtMs: row.pos_received_ms,
   }));
 }
 

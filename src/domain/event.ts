@@ -43,9 +43,17 @@ const OptionalText = (max: number) =>
     .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters')
     .nullish();
 
+/** Instants with a four-digit year in UTC: ISO-8601's basic form, and what PostgreSQL and JS agree on. */
+const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
 export const IsoTimestamp = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 timestamp with a time zone offset' })
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real point in time');
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real point in time')
+  .refine((s) => {
+    const t = Date.parse(s);
+    return Number.isNaN(t) || (t >= EARLIEST_INSTANT && t <= LATEST_INSTANT);
+  }, 'must fall between the years 0001 and 9999 (UTC)');
 
 export const Metadata = z
   .record(z.string(), z.unknown())

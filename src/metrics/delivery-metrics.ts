@@ -2,8 +2,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** What the delivery engine reports per batch (worker process). Labels: the sink type only. */
 export interface DeliveryMetrics {
-  /** A batch was published and its cursor committed; `receivedAt` of each delivered event. */
-  delivered(sinkType: string, receivedAt: Date[], at: Date): void;
+  /** A batch was published and its cursor committed; each delivered event's received_at (epoch ms). */
+  delivered(sinkType: string, receivedAtMs: number[], atMs: number): void;
   /** A delivery attempt failed; `kind` says whether it is retried or waits for a config change. */
   failed(sinkType: string, kind: 'retryable' | 'config'): void;
 }
@@ -38,11 +38,11 @@ export function createDeliveryMetrics(registry: Registry): DeliveryMetrics {
     registers: [registry],
   });
   return {
-    delivered(sinkType, receivedAt, at) {
+    delivered(sinkType, receivedAtMs, atMs) {
       batches.inc({ sink_type: sinkType });
-      events.inc({ sink_type: sinkType }, receivedAt.length);
+      events.inc({ sink_type: sinkType }, receivedAtMs.length);
       const observe = latency.labels({ sink_type: sinkType });
-      for (const r of receivedAt) observe.observe(Math.max(0, (at.getTime() - r.getTime()) / 1000));
+      for (const r of receivedAtMs) observe.observe(Math.max(0, (atMs - r) / 1000));
     },
     failed(sinkType, kind) {
       failures.inc({ sink_type: sinkType, kind });

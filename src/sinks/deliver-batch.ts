@@ -10,7 +10,6 @@ import {
   type SinkRecord,
   unlockSinkForPublish,
 } from '../db/sinks.js';
-import { toWireLine } from '../domain/event.js';
 import type { Logger } from '../logger.js';
 import type { DeliveryMetrics } from '../metrics/delivery-metrics.js';
 import { openConfig } from './config-secrets.js';
@@ -48,7 +47,7 @@ export type BatchResult =
 interface CutBatch {
   /** Every entry the cursor moves past, filtered-out ones included. */
   entries: LogEntry[];
-  /** The entries the filter lets through, and their wire lines (serialized once, here). */
+  /** The entries the filter lets through, and their wire lines. */
   events: LogEntry[];
   lines: string[];
   last: LogPosition;
@@ -62,12 +61,11 @@ function cutBatch(entries: LogEntry[], limits: BatchLimits): CutBatch | null {
   const lines: string[] = [];
   for (const entry of entries) {
     if (entry.matches) {
-      const line = toWireLine(entry.event);
-      const size = Buffer.byteLength(line, 'utf8');
+      const size = Buffer.byteLength(entry.line, 'utf8');
       if (events.length > 0 && (events.length >= limits.maxEvents || bytes + size > limits.maxBytes)) break;
       bytes += size;
       events.push(entry);
-      lines.push(line);
+      lines.push(entry.line);
     }
     take++;
   }
@@ -240,8 +238,8 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
     await completeBatch(client, { ...passed, attemptId: attempt.id, deliveredEvents: batch.events.length });
     deps.metrics?.delivered(
       sink.type,
-      batch.events.map((e) => e.receivedAt),
-      new Date(),
+      batch.events.map((e) => e.receivedAtMs),
+      Date.now(),
     );
     return { kind: 'delivered', events: batch.events.length, requests: outcome.requests };
   }

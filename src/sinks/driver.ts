@@ -15,6 +15,9 @@ export interface LogPosition {
   seq: number;
 }
 
+/** What a driver may use of an event beside its wire line (the line itself carries all of it). */
+export type DeliveredEvent = Pick<AuditEvent, 'id' | 'tenantId' | 'workspaceId' | 'action' | 'occurredAt'>;
+
 export interface DeliveryBatch {
   /**
    * Deterministic id of this batch: the same batch retried carries the same id (use it as an
@@ -25,8 +28,8 @@ export interface DeliveryBatch {
   workspaceId: string;
   sinkId: string;
   /** In ingest order. */
-  events: AuditEvent[];
-  /** The wire JSON of each event (toWireLine), same order: serialized once by the engine. */
+  events: DeliveredEvent[];
+  /** The wire JSON of each event (toWireLine's bytes), same order. */
   lines: string[];
   /** Positions of the first and last event of the batch in the workspace's log. */
   first: LogPosition;

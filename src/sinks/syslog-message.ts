@@ -1,5 +1,5 @@
-import { type AuditEvent, toWireLine } from '../domain/event.js';
 import { SYSLOG_FACILITIES } from '../domain/sink.js';
+import type { DeliveredEvent } from './driver.js';
 
 /**
  * RFC 5424 messages of audit events:
@@ -31,10 +31,10 @@ export function syslogHostname(name: string): string {
 }
 
 export function formatSyslogMessage(
-  event: AuditEvent,
+  event: DeliveredEvent,
   opts: { facility: number; appName: string; hostname: string; procId: string },
-  /** The event's wire line, when the caller already has it. */
-  line = toWireLine(event),
+  /** The event's wire line (toWireLine). */
+  line: string,
 ): string {
   const pri = opts.facility * 8 + SEVERITY_NOTICE;
   const timestamp = new Date(event.occurredAt).toISOString();

@@ -131,7 +131,7 @@ export function createSyslogDriver(opts: { guard: SsrfGuard }): SinkDriver<Syslo
         hostname,
         procId,
       };
-      const messages = batch.events.map((event, i) => formatSyslogMessage(event, format, batch.lines[i]));
+      const messages = batch.events.map((event, i) => formatSyslogMessage(event, format, batch.lines[i]!));
 
       if (config.protocol === 'udp') {
         let address: { address: string; family: number };
