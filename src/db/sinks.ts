@@ -373,8 +373,12 @@ export async function settlePassedCount(db: Queryable, tenantId: string, id: str
 
 /**
  * A batch went out (or was all filtered out): move the cursor, clear the error, count the delivered
- * events (metrics) and mark the delivery attempt succeeded, in one statement of the transaction that
- * holds the publish lock.
+ * events (metrics) and mark the delivery attempt succeeded, in one statement.
+ *
+ * Its commit does not wait for the WAL flush (synchronous_commit off, for this statement's transaction
+ * only). A database crash can then lose the last moments of cursor moves, which means those batches are
+ * published again: the at-least-once a worker crash already implies, with history rolled back alike.
+ * Events themselves, and attempts (recorded before publishing), are committed synchronously.
  */
 export async function completeBatch(
   db: Queryable,
@@ -404,6 +408,7 @@ export async function completeBatch(
                where e.tenant_id = s.tenant_id and e.workspace_id = s.workspace_id
                  and (e.txid, e.seq) <= ($3::xid8, $4::bigint))
        end
+     from (select set_config('synchronous_commit', 'off', true)) as async_commit
      where tenant_id = $1::text and id = $2::text`,
     [c.tenantId, c.sinkId, c.to.txid, c.to.seq, c.attemptId, c.deliveredEvents, c.passedEvents],
   );

@@ -75,15 +75,34 @@ function cutBatch(entries: LogEntry[], limits: BatchLimits): CutBatch | null {
 }
 
 /**
- * The next batch, read ahead while the current one is published. It is only used when, under the lock,
- * the sink is still at the version and cursor it was read for (no PATCH, replay or other publisher in
- * between) and no unfinished batch starts there; otherwise it is dropped and the batch read again.
+ * The next batch, read ahead on a connection of its own while the current one is published. At the
+ * start of a run it is used only if, under the lock, the sink still has the version and cursor it was
+ * read for (no PATCH, replay or other publisher in between) and no unfinished batch starts there;
+ * otherwise it is dropped and the batch read again.
  */
 interface ReadAhead {
   after: LogPosition;
   version: number;
+  /** Has it got its connection? One still queued for the pool is abandoned, never waited for. */
+  connected: boolean;
+  abandoned: boolean;
   batch: Promise<CutBatch | null>;
 }
+
+/**
+ * A run: consecutive batches published under one hold of the publish lock, on one connection. Nothing
+ * can change the sink while the lock is held (PATCH, DELETE and replay take it too), so it is read once
+ * per run. A run ends when the sink is caught up, a publish fails, the activity stops, or after RUN_MS,
+ * so a PATCH waits at most that long plus one publish.
+ */
+interface Run {
+  client: PoolClient;
+  sink: SinkRecord;
+  cursor: LogPosition;
+  endsAt: number;
+}
+
+const RUN_MS = 250;
 
 export function batchId(sinkId: string, after: LogPosition): string {
   return `${sinkId}-${after.txid}-${after.seq}`;
@@ -96,25 +115,27 @@ function samePosition(a: LogPosition, b: LogPosition): boolean {
 export interface BatchPublisher {
   /** Publishes the sink's next batch and moves its cursor, or says why there is nothing to do. */
   next(): Promise<BatchResult>;
-  /** Waits for a read-ahead still running (its result is dropped). */
+  /** Ends the current run (releases the publish lock) and drops the read-ahead. */
   close(): Promise<void>;
 }
 
 /**
- * Delivers one sink's log batch by batch, reading batch N+1 (on another connection, and serializing
- * its wire lines) while batch N is being published.
+ * Delivers one sink's log batch by batch, reading batch N+1 (on another connection) while batch N is
+ * being published.
  *
- * Each batch is published under the sink's publish lock, held by one connection's session across
- * autocommit statements (none of them holds a transaction id for longer than its own commit): lock,
- * re-read the sink (a PATCH/DELETE that answered before we got the lock is seen here), take the batch,
- * record the attempt (committed before publishing, so a crash mid-publish still leaves it in history),
- * publish, then move the cursor and mark the attempt done in one statement, and unlock. A crash before
- * that statement leaves the cursor where it was: the retry re-publishes the same range (at least once).
- * A connection that could not unlock is discarded, which releases the lock.
+ * Batches are published in runs under the sink's publish lock, held by one connection's session across
+ * autocommit statements (none of them holds a transaction id for longer than its own commit). A run
+ * starts by taking the lock and re-reading the sink (a PATCH/DELETE that answered before we got the lock
+ * is seen here). Each batch then costs two statements besides the publish: the attempt, recorded and
+ * committed before publishing (a crash mid-publish still leaves it in history), and, after the publish,
+ * one statement that moves the cursor and marks the attempt done. A crash before that statement leaves
+ * the cursor where it was: the retry re-publishes the same range (at least once). A connection that could
+ * not unlock is discarded, which releases the lock.
  */
 export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget): BatchPublisher {
   const { tenantId, sinkId } = target;
   let readAhead: ReadAhead | null = null;
+  let run: Run | null = null;
 
   function read(db: Queryable, sink: SinkRecord, after: LogPosition, upTo?: LogPosition) {
     const limits = driverFor(deps.drivers, sink.type).batchLimits;
@@ -128,67 +149,128 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
     }).then((entries) => cutBatch(entries, limits));
   }
 
-  /** Settles the read-ahead (before a connection is taken: it needs one of its own). */
-  async function settleReadAhead(): Promise<{ ahead: ReadAhead; batch: CutBatch | null } | null> {
+  function startReadAhead(sink: SinkRecord, after: LogPosition): void {
+    const ahead: ReadAhead = {
+      after,
+      version: sink.version,
+      connected: false,
+      abandoned: false,
+      batch: null!,
+    };
+    ahead.batch = (async () => {
+      const client = await deps.pool.connect();
+      ahead.connected = true;
+      try {
+        return ahead.abandoned ? null : await read(client, sink, after);
+      } finally {
+        client.release();
+      }
+    })();
+    // A failed read-ahead is only a missed optimisation: the batch is read on the run's connection.
+    ahead.batch.catch(() => {});
+    readAhead = ahead;
+  }
+
+  /**
+   * The read-ahead's batch, or null. One that has not got a connection yet is abandoned rather than
+   * waited for: a publisher holding its run's connection must never wait on the pool (with every
+   * connection held by publishers that wait, none would be given back).
+   */
+  async function takeReadAhead(): Promise<{ ahead: ReadAhead; batch: CutBatch | null } | null> {
     const ahead = readAhead;
     readAhead = null;
     if (!ahead) return null;
-    // A failed read-ahead is only a missed optimisation: the batch is read again under the lock.
+    if (!ahead.connected) {
+      ahead.abandoned = true;
+      return null;
+    }
     return { ahead, batch: await ahead.batch.catch(() => null) };
   }
 
-  async function next(): Promise<BatchResult> {
-    const settled = await settleReadAhead();
-    const client: PoolClient = await deps.pool.connect();
-    let broken: Error | undefined;
+  async function endRun(broken?: Error): Promise<void> {
+    const ending = run;
+    run = null;
+    if (!ending) return;
+    let failure = broken;
+    if (!failure) {
+      await unlockSinkForPublish(ending.client, sinkId).catch((err: Error) => {
+        failure = err;
+      });
+    }
+    // A connection that failed, or could not unlock, is closed (which releases the lock), not pooled.
+    ending.client.release(failure);
+  }
+
+  /** Takes the lock and reads the sink: a run, or why there is nothing to publish. */
+  async function startRun(): Promise<{ run: Run; batch: CutBatch | null } | BatchResult> {
+    const ahead = await takeReadAhead();
+    const client = await deps.pool.connect();
     try {
       await holdSinkPublishLock(client, sinkId);
-      try {
-        return await publishLocked(client, settled);
-      } finally {
-        await unlockSinkForPublish(client, sinkId).catch((err: Error) => {
-          broken = err;
-        });
-      }
     } catch (err) {
-      if (!(err instanceof SinkDeliveryError)) broken ??= err as Error;
+      client.release(err as Error);
       throw err;
-    } finally {
-      client.release(broken);
+    }
+    run = { client, sink: null!, cursor: null!, endsAt: Date.now() + RUN_MS };
+    const found = await findSinkForPublish(client, tenantId, sinkId);
+    const stop = found ? (!found.sink.enabled ? 'disabled' : found.sink.paused ? 'paused' : null) : 'gone';
+    if (stop) {
+      await endRun();
+      return { kind: stop };
+    }
+    const { sink, unfinishedUpTo } = found!;
+    run.sink = sink;
+    run.cursor = sink.cursor;
+    const aheadIsCurrent =
+      ahead !== null &&
+      ahead.ahead.version === sink.version &&
+      samePosition(ahead.ahead.after, sink.cursor) &&
+      unfinishedUpTo === null;
+    const batch =
+      (aheadIsCurrent ? ahead.batch : null) ??
+      (await read(client, sink, sink.cursor, unfinishedUpTo ?? undefined));
+    return { run, batch };
+  }
+
+  async function next(): Promise<BatchResult> {
+    try {
+      if (run && Date.now() >= run.endsAt) await endRun();
+      let current: Run;
+      let batch: CutBatch | null;
+      if (run) {
+        current = run;
+        // Within a run the sink cannot change and the cursor is ours: the read-ahead is always current.
+        batch = (await takeReadAhead())?.batch ?? (await read(current.client, current.sink, current.cursor));
+      } else {
+        const started = await startRun();
+        if ('kind' in started) return started;
+        current = started.run;
+        batch = started.batch;
+      }
+      if (!batch) {
+        const pending = await hasPendingEntries(current.client, {
+          tenantId,
+          workspaceId: current.sink.workspaceId,
+          after: current.cursor,
+        });
+        await endRun();
+        return { kind: 'caught_up', pending };
+      }
+      startReadAhead(current.sink, batch.last);
+      return await publish(current, batch);
+    } catch (err) {
+      await endRun(err instanceof SinkDeliveryError ? undefined : (err as Error));
+      throw err;
     }
   }
 
-  async function publishLocked(
-    client: PoolClient,
-    settled: { ahead: ReadAhead; batch: CutBatch | null } | null,
-  ): Promise<BatchResult> {
-    const found = await findSinkForPublish(client, tenantId, sinkId);
-    if (!found) return { kind: 'gone' };
-    const { sink, unfinishedUpTo } = found;
-    if (!sink.enabled) return { kind: 'disabled' };
-    if (sink.paused) return { kind: 'paused' };
-
-    const after = sink.cursor;
-    // The read-ahead is used only if no PATCH, replay or other publisher came in between.
-    const aheadIsCurrent =
-      settled !== null &&
-      settled.ahead.version === sink.version &&
-      samePosition(settled.ahead.after, after) &&
-      unfinishedUpTo === null;
-    const batch =
-      (aheadIsCurrent ? settled.batch : null) ??
-      (await read(client, sink, after, unfinishedUpTo ?? undefined));
-    if (!batch) {
-      const pending = await hasPendingEntries(client, { tenantId, workspaceId: sink.workspaceId, after });
-      return { kind: 'caught_up', pending };
-    }
-    const readNext = read(deps.pool, sink, batch.last);
-    readNext.catch(() => {});
-    readAhead = { after: batch.last, version: sink.version, batch: readNext };
-
+  async function publish(current: Run, batch: CutBatch): Promise<BatchResult> {
+    const { client, sink } = current;
+    const after = current.cursor;
     const passed = { tenantId, sinkId, to: batch.last, passedEvents: batch.entries.length };
     if (batch.events.length === 0) {
       await completeBatch(client, { ...passed, attemptId: null, deliveredEvents: 0 });
+      current.cursor = batch.last;
       return { kind: 'skipped', events: batch.entries.length };
     }
 
@@ -220,7 +302,7 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
         { signal: target.signal, logger: deps.logger, region: deps.region },
       );
     } catch (err) {
-      // The cursor stays before the batch: the retry publishes the same range again (and drops the read-ahead).
+      // The cursor stays before the batch: the retry publishes the same range again (the run ends).
       const failure =
         err instanceof SinkDeliveryError
           ? err
@@ -236,6 +318,7 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
       throw failure;
     }
     await completeBatch(client, { ...passed, attemptId: attempt.id, deliveredEvents: batch.events.length });
+    current.cursor = batch.last;
     deps.metrics?.delivered(
       sink.type,
       batch.events.map((e) => e.receivedAtMs),
@@ -247,7 +330,8 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
   return {
     next,
     async close() {
-      await settleReadAhead();
+      await endRun();
+      await takeReadAhead();
     },
   };
 }

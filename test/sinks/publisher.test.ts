@@ -128,16 +128,38 @@ async function lockIsFree(sinkId: string): Promise<boolean> {
   return rows[0]!.free;
 }
 
-test('batches go out in order, each once, and the lock is free between them', async () => {
+/**
+ * What PATCH, DELETE and replay do: take the publish lock in a transaction, then change the sink. Starts
+ * at once and settles once it got the lock and committed; `locked` tells whether it has the lock yet.
+ */
+function changeUnderLock(sinkId: string, change: (tx: PoolClient) => Promise<unknown>) {
+  const state = { locked: false, done: Promise.resolve() };
+  state.done = (async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      await lockSinkForPublish(client, sinkId);
+      state.locked = true;
+      await change(client);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+  })();
+  return state;
+}
+
+const RUN_ENDS = () => new Promise((r) => setTimeout(r, 300));
+
+test('batches go out in order, each once; the lock is free once the publisher is closed', async () => {
   await createSink('snk_order');
   const ids = await ingest('snk_order', 'order', 2500);
   const { publisher, ids: published } = setup('snk_order');
   const sizes: number[] = [];
-  while (published().length < ids.length) {
-    sizes.push((await nextDelivered(publisher)).events);
-    assert.ok(await lockIsFree('snk_order'), 'the publish lock is released after each batch');
-  }
+  while (published().length < ids.length) sizes.push((await nextDelivered(publisher)).events);
+  assert.equal(await lockIsFree('snk_order'), false, 'a run holds the publish lock between batches');
   await publisher.close();
+  assert.ok(await lockIsFree('snk_order'));
   assert.deepEqual(sizes, [1000, 1000, 500]);
   assert.deepEqual(published(), ids);
   const sink = await findSink(db.pool, TENANT, 'snk_order');
@@ -148,27 +170,46 @@ test('batches go out in order, each once, and the lock is free between them', as
   assert.deepEqual(rows, [{ status: 'succeeded', n: 3 }]);
 });
 
-test('a PATCHed filter applies to the very next batch, not the one read ahead', async () => {
+test('caught up, the publisher lets go of the lock', async () => {
+  await createSink('snk_idle');
+  await ingest('snk_idle', 'idle', 10);
+  const { publisher } = setup('snk_idle');
+  await nextDelivered(publisher);
+  assert.equal((await publisher.next()).kind, 'caught_up');
+  assert.ok(await lockIsFree('snk_idle'));
+  await publisher.close();
+});
+
+test('a PATCH waiting on a run gets in when the run ends; its filter applies to the very next batch, not the one read ahead', async () => {
   await createSink('snk_filter');
   const first = await ingest('snk_filter', 'filter_a', 1000, 'keep.this');
   const rest = await ingest('snk_filter', 'filter_b', 1000, 'drop.this');
   const { publisher, ids: published } = setup('snk_filter');
   await nextDelivered(publisher); // batch 1; batch 2 (drop.this, unfiltered) is now read ahead
-  await updateSink(db.pool, TENANT, 'snk_filter', { filter: { actions: ['keep.*'] } });
-  const r = await publisher.next();
+  const patch = changeUnderLock('snk_filter', (tx) =>
+    updateSink(tx, TENANT, 'snk_filter', { filter: { actions: ['keep.*'] } }),
+  );
+  await RUN_ENDS();
+  assert.equal(patch.locked, false, 'the PATCH waits while the run holds the lock');
+  const r = await publisher.next(); // the run is over: the lock goes to the PATCH first
+  await patch.done;
   assert.deepEqual(r, { kind: 'skipped', events: 1000 });
   await publisher.close();
   assert.deepEqual(published(), first);
   assert.equal(rest.length, 1000);
 });
 
-test('a replay between two batches re-delivers from the rewound cursor', async () => {
+test('a replay between two runs re-delivers from the rewound cursor', async () => {
   await createSink('snk_replay');
   const ids = await ingest('snk_replay', 'replay', 2000);
   const { publisher, ids: published } = setup('snk_replay');
   await nextDelivered(publisher);
-  await rewindSinkCursor(db.pool, TENANT, 'snk_replay', new Date(0));
+  const replay = changeUnderLock('snk_replay', (tx) =>
+    rewindSinkCursor(tx, TENANT, 'snk_replay', new Date(0)),
+  );
+  await RUN_ENDS();
   await nextDelivered(publisher);
+  await replay.done;
   await nextDelivered(publisher);
   await publisher.close();
   assert.deepEqual(published(), [...ids.slice(0, 1000), ...ids]);
@@ -184,21 +225,14 @@ test('the publish lock is held while a batch is published: a PATCH waits for it'
   });
   const publishing = nextDelivered(publisher);
   await waitFor('the driver writing', async () => control.writing);
-  let patched = false;
-  const client: PoolClient = await db.pool.connect();
-  const patch = (async () => {
-    await client.query('begin');
-    await lockSinkForPublish(client, 'snk_lock');
-    patched = true;
-    await client.query('commit');
-  })().finally(() => client.release());
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(patched, false, 'the PATCH waits while the batch is out');
+  const patch = changeUnderLock('snk_lock', async () => {});
+  await RUN_ENDS();
+  assert.equal(patch.locked, false, 'the PATCH waits while the batch is out');
   open();
   assert.equal((await publishing).events, 10);
-  await patch;
-  assert.equal(patched, true);
   await publisher.close();
+  await patch.done;
+  assert.equal(patch.locked, true);
 });
 
 test('a failed publish keeps the cursor, records the attempt, frees the lock; the retry sends the same range', async () => {
