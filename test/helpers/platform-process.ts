@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { PRODUCTION_NODE_FLAGS } from '../../src/main/node-flags.js';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,6 +33,7 @@ export interface PlatformProcess {
  * `start:worker` run them), on a free loopback port, ready when its /readyz answers 200.
  * An empty value in `env` unsets a variable for the child (the config reads "" as unset).
  * `node --import tsx` rather than npx: one process, so signals reach the platform itself.
+ * `api` and `worker` run with PRODUCTION_NODE_FLAGS, as those scripts and the image run them.
  */
 export async function startPlatformProcess(opts: {
   entry: PlatformEntry;
@@ -53,6 +55,7 @@ export async function startPlatformProcess(opts: {
     const proc = spawn(
       process.execPath,
       [
+        ...(opts.entry === 'dev' ? [] : PRODUCTION_NODE_FLAGS),
         ...(opts.nodeFlags ?? []),
         ...(opts.compiled
           ? [`dist/src/main/${opts.entry}.js`]
