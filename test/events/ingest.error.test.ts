@@ -44,8 +44,16 @@ describe('bad input answers 4xx problem+json and stores nothing', () => {
     ['occurredAt without offset', { ...valid, occurredAt: '2026-04-28T07:14:55' }, '/occurredAt'],
     ['occurredAt garbage', { ...valid, occurredAt: 'yesterday' }, '/occurredAt'],
     ['occurredAt impossible date', { ...valid, occurredAt: '2026-02-31T00:00:00Z' }, '/occurredAt'],
-    ['occurredAt past year 9999 in UTC', { ...valid, occurredAt: '9999-12-31T23:30:00-01:00' }, '/occurredAt'],
-    ['occurredAt before year 0001 in UTC', { ...valid, occurredAt: '0001-01-01T00:30:00+01:00' }, '/occurredAt'],
+    [
+      'occurredAt past year 9999 in UTC',
+      { ...valid, occurredAt: '9999-12-31T23:30:00-01:00' },
+      '/occurredAt',
+    ],
+    [
+      'occurredAt before year 0001 in UTC',
+      { ...valid, occurredAt: '0001-01-01T00:30:00+01:00' },
+      '/occurredAt',
+    ],
     ['invalid IPv4', { ...valid, ip: '256.1.1.1' }, '/ip'],
     ['invalid IPv6', { ...valid, ip: '2001:db8:::1' }, '/ip'],
     ['ip with a port', { ...valid, ip: '10.0.0.1:80' }, '/ip'],
