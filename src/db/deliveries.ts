@@ -46,16 +46,17 @@ export async function startDeliveryAttempt(
   return rows[0]!;
 }
 
-export async function finishDelivery(
+/** The attempt failed (success is recorded with the cursor move: completeBatch in db/sinks.ts). */
+export async function failDelivery(
   db: Queryable,
   tenantId: string,
   id: number,
-  outcome: { status: 'succeeded' } | { status: 'failed'; error: string },
+  error: string,
 ): Promise<void> {
   await db.query(
-    `update audit_sink_deliveries set status = $3::text, error = $4::text, finished_at = now()
+    `update audit_sink_deliveries set status = 'failed', error = $3::text, finished_at = now()
      where tenant_id = $1::text and id = $2::bigint`,
-    [tenantId, id, outcome.status, outcome.status === 'failed' ? outcome.error : null],
+    [tenantId, id, error],
   );
 }
 

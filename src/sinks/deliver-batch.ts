@@ -1,5 +1,5 @@
 import type { SecretKeyring } from '../crypto/secrets.js';
-import { finishDelivery, startDeliveryAttempt } from '../db/deliveries.js';
+import { failDelivery, startDeliveryAttempt } from '../db/deliveries.js';
 import type { Pool, PoolClient, Queryable } from '../db/pool.js';
 import { hasPendingEntries, type LogEntry, readSinkLog } from '../db/sink-log.js';
 import {
@@ -43,13 +43,12 @@ export type BatchResult =
   | { kind: 'caught_up'; pending: boolean }
   | { kind: 'paused' | 'disabled' | 'gone' };
 
-/** One batch as cut from the log: the entries the cursor moves past, and the wire lines to publish. */
+/** One batch as cut from the log: the entries the cursor moves past, and those to publish. */
 interface CutBatch {
   /** Every entry the cursor moves past, filtered-out ones included. */
   entries: LogEntry[];
-  /** The entries the filter lets through, and their wire lines. */
+  /** The entries the filter lets through. */
   events: LogEntry[];
-  lines: string[];
   last: LogPosition;
 }
 
@@ -58,20 +57,18 @@ function cutBatch(entries: LogEntry[], limits: BatchLimits): CutBatch | null {
   let bytes = 0;
   let take = 0;
   const events: LogEntry[] = [];
-  const lines: string[] = [];
   for (const entry of entries) {
     if (entry.matches) {
       const size = Buffer.byteLength(entry.line, 'utf8');
       if (events.length > 0 && (events.length >= limits.maxEvents || bytes + size > limits.maxBytes)) break;
       bytes += size;
       events.push(entry);
-      lines.push(entry.line);
     }
     take++;
   }
   if (take === 0) return null;
   const taken = entries.slice(0, take);
-  return { entries: taken, events, lines, last: taken.at(-1)!.position };
+  return { entries: taken, events, last: taken.at(-1)!.position };
 }
 
 /**
@@ -187,40 +184,43 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
     return { ahead, batch: await ahead.batch.catch(() => null) };
   }
 
-  async function endRun(broken?: Error): Promise<void> {
-    const ending = run;
-    run = null;
-    if (!ending) return;
+  /** Unlocks and gives the connection back; one that failed, or could not unlock, is closed instead. */
+  async function letGo(client: PoolClient, broken?: Error): Promise<void> {
     let failure = broken;
     if (!failure) {
-      await unlockSinkForPublish(ending.client, sinkId).catch((err: Error) => {
+      await unlockSinkForPublish(client, sinkId).catch((err: Error) => {
         failure = err;
       });
     }
-    // A connection that failed, or could not unlock, is closed (which releases the lock), not pooled.
-    ending.client.release(failure);
+    // Closing the connection releases the lock; such a connection never goes back to the pool.
+    client.release(failure);
+  }
+
+  async function endRun(broken?: Error): Promise<void> {
+    const ending = run;
+    run = null;
+    if (ending) await letGo(ending.client, broken);
   }
 
   /** Takes the lock and reads the sink: a run, or why there is nothing to publish. */
   async function startRun(): Promise<{ run: Run; batch: CutBatch | null } | BatchResult> {
     const ahead = await takeReadAhead();
     const client = await deps.pool.connect();
+    let found: Awaited<ReturnType<typeof findSinkForPublish>>;
     try {
       await holdSinkPublishLock(client, sinkId);
+      found = await findSinkForPublish(client, tenantId, sinkId);
     } catch (err) {
-      client.release(err as Error);
+      await letGo(client, err as Error);
       throw err;
     }
-    run = { client, sink: null!, cursor: null!, endsAt: Date.now() + RUN_MS };
-    const found = await findSinkForPublish(client, tenantId, sinkId);
     const stop = found ? (!found.sink.enabled ? 'disabled' : found.sink.paused ? 'paused' : null) : 'gone';
     if (stop) {
-      await endRun();
+      await letGo(client);
       return { kind: stop };
     }
     const { sink, unfinishedUpTo } = found!;
-    run.sink = sink;
-    run.cursor = sink.cursor;
+    run = { client, sink, cursor: sink.cursor, endsAt: Date.now() + RUN_MS };
     const aheadIsCurrent =
       ahead !== null &&
       ahead.ahead.version === sink.version &&
@@ -294,7 +294,7 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
           workspaceId: sink.workspaceId,
           sinkId,
           events: batch.events.map((e) => e.event),
-          lines: batch.lines,
+          lines: batch.events.map((e) => e.line),
           first: batch.events[0]!.position,
           last: batch.last,
         },
@@ -308,7 +308,7 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
           ? err
           : new SinkDeliveryError(errorSummary(err), 'retryable', { cause: err });
       const summary = errorSummary(failure);
-      await finishDelivery(client, tenantId, attempt.id, { status: 'failed', error: summary });
+      await failDelivery(client, tenantId, attempt.id, summary);
       await recordSinkError(client, tenantId, sinkId, summary);
       deps.metrics?.failed(sink.type, failure.kind);
       deps.logger.warn(
