@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { HISTORY_EVENT, historyEventType } from '../test/helpers/history.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { ingestBody } from './lib/events.js';
 import { note } from './lib/infra.js';
@@ -6,12 +7,6 @@ import { waitCaughtUp } from './lib/kinesis.js';
 import { openLoop } from './lib/load.js';
 import { fmt, printTable } from './lib/report.js';
 import { type SinkBench, startSinkBench, TENANT, WORKSPACE } from './lib/sink-setup.js';
-
-// temporal.api.enums.v1.EventType values (the history comes back with numeric enums).
-const WORKFLOW_TASK_SCHEDULED = 5;
-const ACTIVITY_TASK_SCHEDULED = 10;
-const TIMER_STARTED = 17;
-const SIGNALED = 26;
 
 interface HistoryCounts {
   runs: number;
@@ -21,18 +16,6 @@ interface HistoryCounts {
   signals: number;
   /** The newest timer's duration (s): an idle sink waits this long between wake-ups. */
   lastTimerSeconds: number;
-}
-
-function typeOf(e: { eventType?: unknown }): number {
-  const t = e.eventType;
-  if (typeof t === 'number') return t;
-  const names: Record<string, number> = {
-    EVENT_TYPE_WORKFLOW_TASK_SCHEDULED: WORKFLOW_TASK_SCHEDULED,
-    EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: ACTIVITY_TASK_SCHEDULED,
-    EVENT_TYPE_TIMER_STARTED: TIMER_STARTED,
-    EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: SIGNALED,
-  };
-  return names[String(t)] ?? -1;
 }
 
 /** Every run of the sink's workflow (continue-as-new chains included), counted from the server. */
@@ -50,12 +33,12 @@ async function countHistory(client: Client, workflowId: string): Promise<History
     counts.runs++;
     for (const e of history.events ?? []) {
       counts.events++;
-      const type = typeOf(e);
-      if (type === WORKFLOW_TASK_SCHEDULED) counts.workflowTasks++;
-      if (type === ACTIVITY_TASK_SCHEDULED) counts.activityTasks++;
-      if (type === SIGNALED) counts.signals++;
+      const type = historyEventType(e);
+      if (type === HISTORY_EVENT.WORKFLOW_TASK_SCHEDULED) counts.workflowTasks++;
+      if (type === HISTORY_EVENT.ACTIVITY_TASK_SCHEDULED) counts.activityTasks++;
+      if (type === HISTORY_EVENT.WORKFLOW_EXECUTION_SIGNALED) counts.signals++;
       const timeout = e.timerStartedEventAttributes?.startToFireTimeout?.seconds;
-      if (type === TIMER_STARTED && timeout !== undefined && timeout !== null)
+      if (type === HISTORY_EVENT.TIMER_STARTED && timeout !== undefined && timeout !== null)
         counts.lastTimerSeconds = Number(timeout);
     }
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { testEnv } from '../helpers/env.js';
+import { HISTORY_EVENT, historyEventType } from '../helpers/history.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import {
   createStream,
@@ -49,11 +50,8 @@ test('a steady trickle of events costs almost no signals and no extra activities
   const workflowId = `${p.taskQueue}:sink:t_lease:${created.body.id}`;
   const client = new Client({ connection });
   const history = async () => (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  // temporal.api.enums.v1.EventType: the history comes back with numeric event types.
-  const SIGNALED = 26;
-  const ACTIVITY_TASK_SCHEDULED = 10;
   const count = (events: Awaited<ReturnType<typeof history>>, type: number) =>
-    events.filter((e) => Number(e.eventType) === type).length;
+    events.filter((e) => historyEventType(e) === type).length;
   await waitFor('the sink workflow to start its first drain', async () => (await history()).length > 0);
   await new Promise((r) => setTimeout(r, 6000));
   const before = await history();
@@ -74,8 +72,12 @@ test('a steady trickle of events costs almost no signals and no extra activities
         .length >= 150,
   );
   const during = await history();
-  const signaled = count(during, SIGNALED) - count(before, SIGNALED);
-  const activities = count(during, ACTIVITY_TASK_SCHEDULED) - count(before, ACTIVITY_TASK_SCHEDULED);
+  const signaled =
+    count(during, HISTORY_EVENT.WORKFLOW_EXECUTION_SIGNALED) -
+    count(before, HISTORY_EVENT.WORKFLOW_EXECUTION_SIGNALED);
+  const activities =
+    count(during, HISTORY_EVENT.ACTIVITY_TASK_SCHEDULED) -
+    count(before, HISTORY_EVENT.ACTIVITY_TASK_SCHEDULED);
   // The first POSTs may signal before the waker's cached lookup sees the lease (cache TTL 1 s).
   assert.ok(signaled <= 8, `${signaled} wake-up signals for 150 POSTs over 6 s`);
   assert.ok(activities <= 3, `${activities} drainSink activities for 6 s of steady traffic`);
