@@ -1,11 +1,12 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import kinesalite from 'kinesalite';
 import pg from 'pg';
 import { migrate } from '../../src/db/migrate.js';
 import { createPool } from '../../src/db/pool.js';
@@ -86,19 +87,29 @@ export class Infra {
     return this.temporal;
   }
 
-  /** Kinesalite (an in-memory Kinesis API) in this process; answers its endpoint. */
+  /** Kinesalite (an in-memory Kinesis API) in a process of its own (bench/lib/kinesalite-server.ts); answers its endpoint. */
   kinesalite(): Promise<string> {
     this.kinesis ??= (async () => {
-      const server: Server = (kinesalite as any)({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      this.cleanups.push(
-        () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          }),
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('./kinesalite-server.ts', import.meta.url))],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
       );
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const exited = once(child, 'exit');
+      this.cleanups.push(async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        await exited;
+      });
+      const [line] = (await Promise.race([
+        once(createInterface({ input: child.stdout! }), 'line'),
+        exited.then(() => {
+          throw new Error('kinesalite exited before it listened');
+        }),
+      ])) as [string];
+      return `http://127.0.0.1:${Number(line)}`;
     })();
     return this.kinesis;
   }
