@@ -1,13 +1,12 @@
-import type { Pool } from '../db/pool.js';
+import type { Queryable } from '../db/pool.js';
 import { listSinksToWake, type WakeTarget } from '../db/sinks.js';
+import type { Logger } from '../logger.js';
+import type { SinkWorkflowControl } from './workflow-control.js';
 
 /** A sink to wake, and until when (local clock) a delivery activity is known to be draining it. */
 interface CachedTarget extends WakeTarget {
   drainingUntil: number;
 }
-
-import type { Logger } from '../logger.js';
-import type { SinkWorkflowControl } from './workflow-control.js';
 
 export interface SinkWaker {
   /** After an ingest commits: wake the sinks that follow the events' workspaces. Never throws. */
@@ -18,12 +17,12 @@ export interface SinkWaker {
 }
 
 export interface SinkWakerOptions {
-  pool: Pool;
-  control: SinkWorkflowControl;
+  pool: Queryable;
+  control: Pick<SinkWorkflowControl, 'wake'>;
   logger: Logger;
   /** At most one wake signal per sink per this many ms (leading edge, then one trailing signal). */
   debounceMs?: number;
-  /** How long the answer to "which sinks follow this workspace" is reused. */
+  /** How long the answer to "which sinks follow this workspace" is reused (less when a drain lease it saw ends sooner). */
   cacheTtlMs?: number;
 }
 
@@ -36,7 +35,7 @@ export interface SinkWakerOptions {
 export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
   const debounceMs = opts.debounceMs ?? 200;
   const cacheTtlMs = opts.cacheTtlMs ?? 1000;
-  const lookups = new Map<string, { at: number; targets: Promise<CachedTarget[]> }>();
+  const lookups = new Map<string, { until: number; targets: Promise<CachedTarget[]> }>();
   const perSink = new Map<string, { lastSentAt: number; timer?: NodeJS.Timeout }>();
   let stopped = false;
 
@@ -44,13 +43,25 @@ export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
     opts.control
       .wake({ tenantId, ...target })
       .catch((err: unknown) => opts.logger.warn({ err, tenantId, sinkId: target.id }, 'sink wake-up failed'));
+    // The woken activity takes the drain lease within moments: look again before the trailing signal
+    // is due, so that it is cancelled (below) rather than sent to a sink already being drained.
+    const lookup = lookups.get(`${tenantId}\u0000${target.workspaceId}`);
+    if (lookup) lookup.until = Math.min(lookup.until, Date.now() + debounceMs / 2);
   }
 
   function wake(tenantId: string, target: CachedTarget) {
     const now = Date.now();
-    // An activity holds the sink's drain lease: it reads these events before it lets go (see drainSink).
-    if (now < target.drainingUntil) return;
     const key = `${tenantId}\u0000${target.id}`;
+    // An activity holds the sink's drain lease: it reads these events before it lets go (see drainSink),
+    // and those of a trailing signal still due too (they committed before this lookup saw the lease).
+    if (now < target.drainingUntil) {
+      const pending = perSink.get(key);
+      if (pending?.timer) {
+        clearTimeout(pending.timer);
+        pending.timer = undefined;
+      }
+      return;
+    }
     let state = perSink.get(key);
     if (!state) {
       if (perSink.size > 10_000) {
@@ -75,17 +86,29 @@ export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
     s.timer.unref();
   }
 
+  /**
+   * The sinks that follow a workspace, looked up at most once per cacheTtlMs, and again as soon as a
+   * drain lease it saw ends: the lease is renewed every second, so by then the database most likely
+   * holds a later end, and an ingest that signalled on the stale one would wake a sink being drained.
+   */
   function targetsOf(tenantId: string, workspaceId: string): Promise<CachedTarget[]> {
     const key = `${tenantId}\u0000${workspaceId}`;
     const cached = lookups.get(key);
-    if (cached && Date.now() - cached.at < cacheTtlMs) return cached.targets;
+    if (cached && Date.now() < cached.until) return cached.targets;
     // Measured from before the query: the lease's end, in our clock, is never placed later than it is.
     const asked = Date.now();
     const targets = listSinksToWake(opts.pool, tenantId, workspaceId).then((rows) =>
       rows.map(({ drainingForMs, ...target }) => ({ ...target, drainingUntil: asked + drainingForMs })),
     );
-    lookups.set(key, { at: Date.now(), targets });
-    targets.catch(() => lookups.delete(key));
+    const entry = { until: asked + cacheTtlMs, targets };
+    lookups.set(key, entry);
+    targets.then(
+      (found) => {
+        for (const t of found)
+          if (t.drainingUntil > asked) entry.until = Math.min(entry.until, t.drainingUntil);
+      },
+      () => lookups.delete(key),
+    );
     if (lookups.size > 10_000) lookups.delete(lookups.keys().next().value!);
     return targets;
   }
