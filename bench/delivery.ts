@@ -102,6 +102,9 @@ export const delivery: Benchmark = {
       await sb.patchSink({ paused: false });
       const kinesisSeconds = await waitCaughtUp(sb.deployment.api.url, sb.admin, sb.sink.id, 1_800_000);
       const kinesisCpu = (await worker.cpuSeconds()) - cpu;
+      note(
+        `kinesis batches span ${(await batchSpan(pool, sb.sink.id)).toFixed(2)} s of ${kinesisSeconds.toFixed(2)} s`,
+      );
 
       // The same records, as the driver builds them, for the raw loops.
       const { rows: stored } = await pool.query(
@@ -146,6 +149,9 @@ export const delivery: Benchmark = {
         cpu = await worker.cpuSeconds();
         const httpSeconds = await waitCaughtUp(sb.deployment.api.url, sb.admin, httpSink.id, 1_800_000);
         const httpCpu = (await worker.cpuSeconds()) - cpu;
+        note(
+          `http batches span ${(await batchSpan(pool, httpSink.id)).toFixed(2)} s of ${httpSeconds.toFixed(2)} s`,
+        );
         const agent = new Agent({ keepAlive: true, maxSockets: 1 });
         const url = new URL(receiver.url);
         const rawHttpStarted = performance.now();
@@ -197,6 +203,16 @@ export const delivery: Benchmark = {
     }
   },
 };
+
+/** Seconds from the first batch's attempt to the last batch's completion, from the delivery history. */
+async function batchSpan(pool: Pool, sinkId: string): Promise<number> {
+  const { rows } = await pool.query<{ seconds: number }>(
+    `select extract(epoch from max(finished_at) - min(started_at))::float8 as seconds
+     from audit_sink_deliveries where sink_id = $1::text`,
+    [sinkId],
+  );
+  return rows[0]!.seconds;
+}
 
 function row(label: string, events: number, sinkSeconds: number, rawSeconds: number, cpuSeconds: number) {
   const sink = events / sinkSeconds;

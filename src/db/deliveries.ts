@@ -17,32 +17,45 @@ export interface DeliveryAttempt {
   runId: string | null;
 }
 
-export async function startDeliveryAttempt(
-  db: Queryable,
-  a: DeliveryAttempt,
-): Promise<{ id: number; attempts: number }> {
-  const { rows } = await db.query<{ id: number; attempts: number }>(
-    `insert into audit_sink_deliveries as d (tenant_id, sink_id, status, event_count, after_txid, after_seq,
+/** Where an attempt was recorded: its row, and how many times the batch has now been tried. */
+export interface RecordedAttempt {
+  id: number;
+  attempts: number;
+}
+
+/**
+ * The statement that records an attempt (a new row, or one more try of a batch tried before), with its
+ * parameters numbered from `$first`; completeBatch (db/sinks.ts) runs it after a cursor move.
+ */
+export function attemptInsert(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `insert into audit_sink_deliveries as d (tenant_id, sink_id, status, event_count, after_txid, after_seq,
        last_txid, last_seq, workflow_id, run_id)
-     values ($1::text, $2::text, 'in_progress', $3::int, $4::xid8, $5::bigint, $6::xid8, $7::bigint,
-       $8::text, $9::text)
+     values (${p(0)}::text, ${p(1)}::text, 'in_progress', ${p(2)}::int, ${p(3)}::xid8, ${p(4)}::bigint,
+       ${p(5)}::xid8, ${p(6)}::bigint, ${p(7)}::text, ${p(8)}::text)
      on conflict (sink_id, after_txid, after_seq) do update set
        status = 'in_progress', attempts = d.attempts + 1, event_count = excluded.event_count,
        last_txid = excluded.last_txid, last_seq = excluded.last_seq,
        workflow_id = excluded.workflow_id, run_id = excluded.run_id, finished_at = null
-     returning id, attempts`,
-    [
-      a.tenantId,
-      a.sinkId,
-      a.eventCount,
-      a.after.txid,
-      a.after.seq,
-      a.last.txid,
-      a.last.seq,
-      a.workflowId,
-      a.runId,
-    ],
-  );
+     returning id, attempts`;
+}
+
+export function attemptParams(a: DeliveryAttempt): unknown[] {
+  return [
+    a.tenantId,
+    a.sinkId,
+    a.eventCount,
+    a.after.txid,
+    a.after.seq,
+    a.last.txid,
+    a.last.seq,
+    a.workflowId,
+    a.runId,
+  ];
+}
+
+export async function startDeliveryAttempt(db: Queryable, a: DeliveryAttempt): Promise<RecordedAttempt> {
+  const { rows } = await db.query<RecordedAttempt>(attemptInsert(1), attemptParams(a));
   return rows[0]!;
 }
 

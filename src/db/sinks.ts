@@ -1,5 +1,6 @@
 import type { SinkFilter } from '../domain/sink.js';
 import type { LogPosition } from '../sinks/driver.js';
+import { attemptInsert, attemptParams, type DeliveryAttempt, type RecordedAttempt } from './deliveries.js';
 import type { Queryable } from './pool.js';
 
 export interface SinkRecord {
@@ -373,12 +374,15 @@ export async function settlePassedCount(db: Queryable, tenantId: string, id: str
 
 /**
  * A batch went out (or was all filtered out): move the cursor, clear the error, count the delivered
- * events (metrics) and mark the delivery attempt succeeded, in one statement.
+ * events (metrics) and mark the delivery attempt succeeded, in one statement. With `next`, the same
+ * statement records the attempt of the batch that follows (already read), saving the publisher a round
+ * trip per batch; it answers that attempt.
  *
- * Its commit does not wait for the WAL flush (synchronous_commit off, for this statement's transaction
- * only). A database crash can then lose the last moments of cursor moves, which means those batches are
- * published again: the at-least-once a worker crash already implies, with history rolled back alike.
- * Events themselves, and attempts (recorded before publishing), are committed synchronously.
+ * Without `next`, its commit does not wait for the WAL flush (synchronous_commit off, for this
+ * statement's transaction only). A database crash can then lose the last moments of cursor moves, which
+ * means those batches are published again: the at-least-once a worker crash already implies, with
+ * history rolled back alike. Events themselves, and attempts (recorded before publishing), are committed
+ * synchronously: with `next`, so is this statement.
  */
 export async function completeBatch(
   db: Queryable,
@@ -392,13 +396,9 @@ export async function completeBatch(
     /** Log entries the cursor moves past (delivered and filtered out): they keep passed_count exact. */
     passedEvents: number;
   },
-): Promise<void> {
-  await db.query(
-    `with attempt as (
-       update audit_sink_deliveries set status = 'succeeded', error = null, finished_at = now()
-       where tenant_id = $1::text and id = $5::bigint
-     )
-     update audit_sinks s set cursor_txid = $3::xid8, cursor_seq = $4::bigint,
+  next?: DeliveryAttempt,
+): Promise<RecordedAttempt | null> {
+  const moveCursor = `update audit_sinks s set cursor_txid = $3::xid8, cursor_seq = $4::bigint,
        last_delivery_at = case when $5::bigint is not null then now() else last_delivery_at end,
        last_error = case when $5::bigint is not null then null else last_error end,
        delivered_count = delivered_count + $6::bigint,
@@ -407,11 +407,31 @@ export async function completeBatch(
          else (select count(*) from audit_events e
                where e.tenant_id = s.tenant_id and e.workspace_id = s.workspace_id
                  and (e.txid, e.seq) <= ($3::xid8, $4::bigint))
-       end
+       end`;
+  const params = [c.tenantId, c.sinkId, c.to.txid, c.to.seq, c.attemptId, c.deliveredEvents, c.passedEvents];
+  const succeeded = `attempt as (
+       update audit_sink_deliveries set status = 'succeeded', error = null, finished_at = now()
+       where tenant_id = $1::text and id = $5::bigint
+     )`;
+  if (next) {
+    const { rows } = await db.query<RecordedAttempt>(
+      `with ${succeeded}, moved as (
+         ${moveCursor}
+         where tenant_id = $1::text and id = $2::text
+       )
+       ${attemptInsert(params.length + 1)}`,
+      [...params, ...attemptParams(next)],
+    );
+    return rows[0]!;
+  }
+  await db.query(
+    `with ${succeeded}
+     ${moveCursor}
      from (select set_config('synchronous_commit', 'off', true)) as async_commit
      where tenant_id = $1::text and id = $2::text`,
-    [c.tenantId, c.sinkId, c.to.txid, c.to.seq, c.attemptId, c.deliveredEvents, c.passedEvents],
+    params,
   );
+  return null;
 }
 
 export async function recordSinkError(

@@ -1,5 +1,10 @@
 import type { SecretKeyring } from '../crypto/secrets.js';
-import { failDelivery, startDeliveryAttempt } from '../db/deliveries.js';
+import {
+  type DeliveryAttempt,
+  failDelivery,
+  type RecordedAttempt,
+  startDeliveryAttempt,
+} from '../db/deliveries.js';
 import type { Pool, PoolClient, Queryable } from '../db/pool.js';
 import { hasPendingEntries, type LogEntry, readSinkLog } from '../db/sink-log.js';
 import {
@@ -24,6 +29,8 @@ export interface DeliverBatchDeps {
   region: string;
   /** Prometheus counters and the end-to-end latency histogram of this worker process. */
   metrics?: DeliveryMetrics;
+  /** How long a run holds the publish lock at most (ms; RUN_MS). Tests lengthen it. */
+  runMs?: number;
 }
 
 export interface BatchTarget {
@@ -90,13 +97,19 @@ interface ReadAhead {
  * A run: consecutive batches published under one hold of the publish lock, on one connection. Nothing
  * can change the sink while the lock is held (PATCH, DELETE and replay take it too), so it is read once
  * per run. A run ends when the sink is caught up, a publish fails, the activity stops, or after RUN_MS,
- * so a PATCH waits at most that long plus one publish.
+ * so a PATCH waits at most that long plus the publish in flight and the one already prepared.
  */
 interface Run {
   client: PoolClient;
   sink: SinkRecord;
   cursor: LogPosition;
   endsAt: number;
+  /**
+   * The next batch, with its attempt already recorded by the statement that completed the batch before
+   * it: the run publishes it next, before anything else (it neither ends nor reads first), and close()
+   * publishes it too, so that a recorded attempt is always an attempt made.
+   */
+  prepared: { batch: CutBatch; attempt: RecordedAttempt } | null;
 }
 
 const RUN_MS = 250;
@@ -112,7 +125,11 @@ function samePosition(a: LogPosition, b: LogPosition): boolean {
 export interface BatchPublisher {
   /** Publishes the sink's next batch and moves its cursor, or says why there is nothing to do. */
   next(): Promise<BatchResult>;
-  /** Ends the current run (releases the publish lock) and drops the read-ahead. */
+  /**
+   * Publishes the batch whose attempt is already recorded, if any (records it failed instead when the
+   * target's signal is aborted), then ends the current run (releases the publish lock) and drops the
+   * read-ahead.
+   */
   close(): Promise<void>;
 }
 
@@ -123,16 +140,18 @@ export interface BatchPublisher {
  * Batches are published in runs under the sink's publish lock, held by one connection's session across
  * autocommit statements (none of them holds a transaction id for longer than its own commit). A run
  * starts by taking the lock and re-reading the sink (a PATCH/DELETE that answered before we got the lock
- * is seen here). Each batch then costs two statements besides the publish: the attempt, recorded and
- * committed before publishing (a crash mid-publish still leaves it in history), and, after the publish,
- * one statement that moves the cursor and marks the attempt done. A crash before that statement leaves
- * the cursor where it was: the retry re-publishes the same range (at least once). A connection that could
- * not unlock is discarded, which releases the lock.
+ * is seen here). Every attempt is recorded and committed before its batch is published (a crash
+ * mid-publish still leaves it in history). After the publish one statement moves the cursor and marks the
+ * attempt done, and, when batch N+1 is already read, records N+1's attempt too: within a run a batch costs
+ * that one statement besides its publish. A crash before it leaves the cursor where it was: the retry
+ * re-publishes the same range (at least once). A connection that could not unlock is discarded, which
+ * releases the lock.
  */
 export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget): BatchPublisher {
   const { tenantId, sinkId } = target;
   let readAhead: ReadAhead | null = null;
   let run: Run | null = null;
+  let closing = false;
 
   function read(db: Queryable, sink: SinkRecord, after: LogPosition, upTo?: LogPosition) {
     const limits = driverFor(deps.drivers, sink.type).batchLimits;
@@ -220,7 +239,7 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
       return { kind: stop };
     }
     const { sink, unfinishedUpTo } = found!;
-    run = { client, sink, cursor: sink.cursor, endsAt: Date.now() + RUN_MS };
+    run = { client, sink, cursor: sink.cursor, endsAt: Date.now() + (deps.runMs ?? RUN_MS), prepared: null };
     const aheadIsCurrent =
       ahead !== null &&
       ahead.ahead.version === sink.version &&
@@ -234,6 +253,7 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
 
   async function next(): Promise<BatchResult> {
     try {
+      if (run?.prepared) return await publishPrepared(run);
       if (run && Date.now() >= run.endsAt) await endRun();
       let current: Run;
       let batch: CutBatch | null;
@@ -264,18 +284,14 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
     }
   }
 
-  async function publish(current: Run, batch: CutBatch): Promise<BatchResult> {
-    const { client, sink } = current;
-    const after = current.cursor;
-    const passed = { tenantId, sinkId, to: batch.last, passedEvents: batch.entries.length };
-    if (batch.events.length === 0) {
-      await completeBatch(client, { ...passed, attemptId: null, deliveredEvents: 0 });
-      current.cursor = batch.last;
-      return { kind: 'skipped', events: batch.entries.length };
-    }
+  async function publishPrepared(current: Run): Promise<BatchResult> {
+    const { batch, attempt } = current.prepared!;
+    current.prepared = null;
+    return await publish(current, batch, attempt);
+  }
 
-    const driver = driverFor(deps.drivers, sink.type);
-    const attempt = await startDeliveryAttempt(client, {
+  function attemptOf(after: LogPosition, batch: CutBatch): DeliveryAttempt {
+    return {
       tenantId,
       sinkId,
       after,
@@ -283,7 +299,58 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
       eventCount: batch.events.length,
       workflowId: target.workflowId,
       runId: target.runId,
-    });
+    };
+  }
+
+  /**
+   * The batch after `last`, when it can be prepared: the read-ahead has it (waited for only if it has its
+   * connection, like takeReadAhead), it has events to publish, and the run goes on. It replaces the
+   * read-ahead, which moves on to the batch after it. The wait costs nothing: the run would wait for the
+   * same read before its next publish.
+   */
+  async function takePreparable(current: Run, last: LogPosition): Promise<CutBatch | null> {
+    const ahead = readAhead;
+    if (closing || target.signal.aborted || !ahead?.connected || !samePosition(ahead.after, last))
+      return null;
+    const following = await ahead.batch.catch(() => null);
+    if (!following || following.events.length === 0 || Date.now() >= current.endsAt) return null;
+    // The batch after it is read from now on, while this one's attempt is recorded and it is published.
+    startReadAhead(current.sink, following.last);
+    return following;
+  }
+
+  /**
+   * Moves the cursor past a batch (and marks its attempt succeeded); when the following batch is already
+   * read, the same statement records its attempt and the run will publish it next.
+   */
+  async function complete(current: Run, batch: CutBatch, attemptId: number | null): Promise<void> {
+    const following = await takePreparable(current, batch.last);
+    const recorded = await completeBatch(
+      current.client,
+      {
+        tenantId,
+        sinkId,
+        to: batch.last,
+        attemptId,
+        deliveredEvents: attemptId === null ? 0 : batch.events.length,
+        passedEvents: batch.entries.length,
+      },
+      following ? attemptOf(batch.last, following) : undefined,
+    );
+    current.cursor = batch.last;
+    if (following && recorded) current.prepared = { batch: following, attempt: recorded };
+  }
+
+  async function publish(current: Run, batch: CutBatch, recorded?: RecordedAttempt): Promise<BatchResult> {
+    const { client, sink } = current;
+    const after = current.cursor;
+    if (batch.events.length === 0) {
+      await complete(current, batch, null);
+      return { kind: 'skipped', events: batch.entries.length };
+    }
+
+    const driver = driverFor(deps.drivers, sink.type);
+    const attempt = recorded ?? (await startDeliveryAttempt(client, attemptOf(after, batch)));
     let outcome: Awaited<ReturnType<typeof driver.deliver>>;
     try {
       const config = openConfig(deps.keyring, sink.type, sink.config);
@@ -317,8 +384,7 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
       );
       throw failure;
     }
-    await completeBatch(client, { ...passed, attemptId: attempt.id, deliveredEvents: batch.events.length });
-    current.cursor = batch.last;
+    await complete(current, batch, attempt.id);
     deps.metrics?.delivered(
       sink.type,
       batch.events.map((e) => e.receivedAtMs),
@@ -330,8 +396,28 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
   return {
     next,
     async close() {
-      await endRun();
-      await takeReadAhead();
+      closing = true;
+      try {
+        // An attempt already recorded is carried out (a failure is recorded like any other, and the
+        // next activity retries the batch), unless the activity is being cancelled: then it is recorded
+        // as failed, nothing having been sent.
+        if (run?.prepared && !target.signal.aborted) {
+          await next().catch((err: unknown) =>
+            deps.logger.warn({ tenantId, sinkId, err }, 'the last prepared batch failed; it will be retried'),
+          );
+        } else if (run?.prepared) {
+          await failDelivery(
+            run.client,
+            tenantId,
+            run.prepared.attempt.id,
+            'cancelled before it was published',
+          );
+        }
+      } finally {
+        closing = false;
+        await endRun();
+        await takeReadAhead();
+      }
     },
   };
 }

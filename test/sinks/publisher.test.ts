@@ -31,8 +31,12 @@ after(async () => {
   await db?.drop();
 });
 
-/** Each sink follows a workspace of its own (w_<sink id>). A console sink whose lines land in `lines`; `gate`, when set, holds each write until it resolves. */
-function setup(sinkId: string) {
+/**
+ * Each sink follows a workspace of its own (w_<sink id>). A console sink whose lines land in `lines`;
+ * `gate`, when set, holds each write until it resolves. `runMs` lengthens the publisher's runs, for tests
+ * that need a batch prepared (its attempt recorded with the previous batch's completion) before the run ends.
+ */
+function setup(sinkId: string, opts: { runMs?: number; signal?: AbortSignal } = {}) {
   const lines: string[] = [];
   const control: { gate: Promise<void> | null; writing: boolean; fail: Error | null } = {
     gate: null,
@@ -61,8 +65,15 @@ function setup(sinkId: string) {
       keyring: createKeyring(randomBytes(32).toString('base64')),
       drivers,
       region: 'us-east-1',
+      runMs: opts.runMs,
     },
-    { tenantId: TENANT, sinkId, workflowId: null, runId: null, signal: new AbortController().signal },
+    {
+      tenantId: TENANT,
+      sinkId,
+      workflowId: null,
+      runId: null,
+      signal: opts.signal ?? new AbortController().signal,
+    },
   );
   return { lines, control, publisher, ids: () => lines.map((l) => (JSON.parse(l) as { id: string }).id) };
 }
@@ -150,6 +161,17 @@ function changeUnderLock(sinkId: string, change: (tx: PoolClient) => Promise<unk
 }
 
 const RUN_ENDS = () => new Promise((r) => setTimeout(r, 300));
+/** Long enough that a batch completed right after the run started always prepares the next one. */
+const LONG_RUN_MS = 2000;
+const LONG_RUN_ENDS = () => new Promise((r) => setTimeout(r, LONG_RUN_MS + 100));
+
+async function attempts(sinkId: string) {
+  const { rows } = await db.pool.query<{ attempts: number; status: string; error: string | null }>(
+    `select attempts, status, error from audit_sink_deliveries where sink_id = $1::text order by id`,
+    [sinkId],
+  );
+  return rows;
+}
 
 test('batches go out in order, each once; the lock is free once the publisher is closed', async () => {
   await createSink('snk_order');
@@ -180,39 +202,85 @@ test('caught up, the publisher lets go of the lock', async () => {
   await publisher.close();
 });
 
-test('a PATCH waiting on a run gets in when the run ends; its filter applies to the very next batch, not the one read ahead', async () => {
+test('a PATCH waiting on a run gets in when the run ends; its filter applies to the first batch read after it, not the one read ahead', async () => {
   await createSink('snk_filter');
   const first = await ingest('snk_filter', 'filter_a', 1000, 'keep.this');
-  const rest = await ingest('snk_filter', 'filter_b', 1000, 'drop.this');
-  const { publisher, ids: published } = setup('snk_filter');
-  await nextDelivered(publisher); // batch 1; batch 2 (drop.this, unfiltered) is now read ahead
+  const prepared = await ingest('snk_filter', 'filter_b', 1000, 'drop.this');
+  await ingest('snk_filter', 'filter_c', 1000, 'drop.this');
+  const { publisher, ids: published } = setup('snk_filter', { runMs: LONG_RUN_MS });
+  // Batch 1 goes out; batch 2 (drop.this) is prepared, its attempt recorded with batch 1's completion;
+  // batch 3 is read ahead.
+  await nextDelivered(publisher);
   const patch = changeUnderLock('snk_filter', (tx) =>
     updateSink(tx, TENANT, 'snk_filter', { filter: { actions: ['keep.*'] } }),
   );
-  await RUN_ENDS();
+  await LONG_RUN_ENDS();
   assert.equal(patch.locked, false, 'the PATCH waits while the run holds the lock');
+  // The prepared batch is carried out before the run ends: it was committed to before the PATCH got in.
+  assert.deepEqual(await publisher.next(), { kind: 'delivered', events: 1000, requests: 1 });
+  assert.equal(patch.locked, false);
   const r = await publisher.next(); // the run is over: the lock goes to the PATCH first
   await patch.done;
-  assert.deepEqual(r, { kind: 'skipped', events: 1000 });
+  assert.deepEqual(
+    r,
+    { kind: 'skipped', events: 1000 },
+    'batch 3 was published as read ahead, before the PATCH',
+  );
   await publisher.close();
-  assert.deepEqual(published(), first);
-  assert.equal(rest.length, 1000);
+  assert.deepEqual(published(), [...first, ...prepared]);
 });
 
 test('a replay between two runs re-delivers from the rewound cursor', async () => {
   await createSink('snk_replay');
   const ids = await ingest('snk_replay', 'replay', 2000);
-  const { publisher, ids: published } = setup('snk_replay');
-  await nextDelivered(publisher);
+  const { publisher, ids: published } = setup('snk_replay', { runMs: LONG_RUN_MS });
+  await nextDelivered(publisher); // batch 1; batch 2 prepared
   const replay = changeUnderLock('snk_replay', (tx) =>
     rewindSinkCursor(tx, TENANT, 'snk_replay', new Date(0)),
   );
-  await RUN_ENDS();
-  await nextDelivered(publisher);
+  await LONG_RUN_ENDS();
+  await nextDelivered(publisher); // the prepared batch 2
+  assert.equal(replay.locked, false);
+  await nextDelivered(publisher); // a new run, after the replay: batch 1 again, batch 2 prepared again
   await replay.done;
-  await nextDelivered(publisher);
-  await publisher.close();
-  assert.deepEqual(published(), [...ids.slice(0, 1000), ...ids]);
+  await publisher.close(); // carries out the prepared batch 2
+  assert.deepEqual(published(), [...ids, ...ids]);
+});
+
+test('an attempt recorded with the previous batch is always carried out: close() publishes it, or records it failed when cancelled', async () => {
+  await createSink('snk_prep');
+  const ids = await ingest('snk_prep', 'prep', 4000);
+  const first = setup('snk_prep', { runMs: LONG_RUN_MS });
+  await nextDelivered(first.publisher);
+  assert.deepEqual(
+    await attempts('snk_prep'),
+    [
+      { attempts: 1, status: 'succeeded', error: null },
+      { attempts: 1, status: 'in_progress', error: null },
+    ],
+    "batch 2's attempt is recorded by the statement that completed batch 1",
+  );
+  await first.publisher.close();
+  assert.deepEqual(first.ids(), ids.slice(0, 2000), 'close() published the prepared batch');
+  assert.ok(await lockIsFree('snk_prep'));
+
+  const cancel = new AbortController();
+  const second = setup('snk_prep', { runMs: LONG_RUN_MS, signal: cancel.signal });
+  await nextDelivered(second.publisher);
+  cancel.abort();
+  await second.publisher.close();
+  assert.deepEqual(second.ids(), ids.slice(2000, 3000), 'nothing is published once cancelled');
+
+  const third = setup('snk_prep');
+  await nextDelivered(third.publisher);
+  await third.publisher.close();
+  assert.deepEqual(third.ids(), ids.slice(3000));
+  assert.deepEqual(await attempts('snk_prep'), [
+    { attempts: 1, status: 'succeeded', error: null },
+    { attempts: 1, status: 'succeeded', error: null },
+    { attempts: 1, status: 'succeeded', error: null },
+    { attempts: 2, status: 'succeeded', error: null },
+  ]);
 });
 
 test('the publish lock is held while a batch is published: a PATCH waits for it', async () => {
@@ -252,10 +320,7 @@ test('a failed publish keeps the cursor, records the attempt, frees the lock; th
   assert.equal((await nextDelivered(publisher)).events, 200);
   await publisher.close();
   assert.deepEqual(published(), ids);
-  const { rows } = await db.pool.query(
-    `select attempts, status, error from audit_sink_deliveries where sink_id = 'snk_fail' order by id`,
-  );
-  assert.deepEqual(rows, [
+  assert.deepEqual(await attempts('snk_fail'), [
     { attempts: 2, status: 'succeeded', error: null },
     { attempts: 1, status: 'succeeded', error: null },
   ]);
