@@ -5,7 +5,7 @@ import { createKeyring } from '../../src/crypto/secrets.js';
 import { insertEvents } from '../../src/db/events.js';
 import type { PoolClient } from '../../src/db/pool.js';
 import { rewindSinkCursor } from '../../src/db/sink-replay.js';
-import { findSink, insertSink, lockSinkForPublish, updateSink } from '../../src/db/sinks.js';
+import { findSink, lockSinkForPublish, updateSink } from '../../src/db/sinks.js';
 import { createLogger } from '../../src/logger.js';
 import { createConsoleDriver } from '../../src/sinks/console.js';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../../src/sinks/deliver-batch.js';
 import { createSinkDriverRegistry } from '../../src/sinks/registry.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { insertConsoleSink } from '../helpers/sinks.js';
 import { waitFor } from '../helpers/wait.js';
 
 // The delivery engine itself, on a real database, with the console driver writing into memory: the
@@ -78,19 +79,8 @@ function setup(sinkId: string, opts: { runMs?: number; signal?: AbortSignal } = 
   return { lines, control, publisher, ids: () => lines.map((l) => (JSON.parse(l) as { id: string }).id) };
 }
 
-async function createSink(id: string) {
-  await insertSink(db.pool, {
-    tenantId: TENANT,
-    id,
-    workspaceId: `w_${id}`,
-    name: id,
-    type: 'console',
-    config: {},
-    filter: {},
-    enabled: true,
-    paused: false,
-    createdBy: 'test',
-  });
+function createSink(id: string) {
+  return insertConsoleSink(db.pool, TENANT, id);
 }
 
 async function ingest(sinkId: string, prefix: string, count: number, action = 'test.publish') {

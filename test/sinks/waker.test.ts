@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Queryable } from '../../src/db/pool.js';
-import { insertSink, renewDrainLease } from '../../src/db/sinks.js';
+import { renewDrainLease } from '../../src/db/sinks.js';
 import { createLogger } from '../../src/logger.js';
 import { createSinkWaker } from '../../src/sinks/wake-on-ingest.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { insertConsoleSink } from '../helpers/sinks.js';
 import { waitFor } from '../helpers/wait.js';
 
 // The waker against a real database: which sinks it signals after an ingest, given their drain leases.
@@ -19,21 +20,6 @@ before(async () => {
 after(async () => {
   await db?.drop();
 });
-
-async function createSink(id: string, workspaceId: string) {
-  await insertSink(db.pool, {
-    tenantId: TENANT,
-    id,
-    workspaceId,
-    name: id,
-    type: 'console',
-    config: {},
-    filter: {},
-    enabled: true,
-    paused: false,
-    createdBy: 'test',
-  });
-}
 
 /** A waker whose lookups are counted and whose wake-ups are recorded; ingest() settles one decision. */
 function startWaker(workspaceId: string, opts: { debounceMs: number }) {
@@ -73,7 +59,7 @@ function startWaker(workspaceId: string, opts: { debounceMs: number }) {
 }
 
 test('a drain lease renewed while the lookup is cached is read again when the cached one ends: no signal', async () => {
-  await createSink('s_lease', 'w_lease');
+  await insertConsoleSink(db.pool, TENANT, 's_lease', 'w_lease');
   const { state, waker, ingest, sleepUntil } = startWaker('w_lease', { debounceMs: 1 });
   try {
     // A delivery activity holds the lease: the ingest looks the sink up and sends nothing.
@@ -104,7 +90,7 @@ test('a drain lease renewed while the lookup is cached is read again when the ca
 });
 
 test("a burst's trailing signal is cancelled once a lookup sees the lease the first signal's activity took", async () => {
-  await createSink('s_burst', 'w_burst');
+  await insertConsoleSink(db.pool, TENANT, 's_burst', 'w_burst');
   const { state, waker, ingest, sleepUntil } = startWaker('w_burst', { debounceMs: 1000 });
   try {
     // An idle sink: the first ingest signals at once.
