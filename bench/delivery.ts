@@ -1,6 +1,6 @@
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { EVENT_COLUMNS, rowToEvent } from '../src/db/events.js';
 import { createPool, type Pool } from '../src/db/pool.js';
 import { readSinkLog } from '../src/db/sink-log.js';
@@ -37,11 +37,16 @@ async function startReceiver() {
 }
 
 /**
- * The log read alone: the delivery engine's own batch query (wire lines built, filter evaluated) run
- * page after page over the workspace, 500 rows a page, one connection, nothing else: what a sink reading
- * the log one batch at a time could do at best, whatever it publishes to.
+ * The log read: the delivery engine's own batch query (wire lines built, filter evaluated) run page after
+ * page over the workspace, 500 rows a page, one connection; with `send`, each page is then sent before
+ * the next is read (no bookkeeping, no overlap). Alone, it is what a sink reading the log one batch at a
+ * time could do at best, whatever it publishes to; with a send, what it could do without a cursor or a
+ * delivery history.
  */
-async function logReadLoop(pool: Pool): Promise<{ events: number; seconds: number }> {
+async function readLoop(
+  pool: Pool,
+  send?: (lines: string[]) => Promise<void>,
+): Promise<{ events: number; seconds: number }> {
   const started = performance.now();
   let after = { txid: '0', seq: 0 };
   let events = 0;
@@ -54,10 +59,54 @@ async function logReadLoop(pool: Pool): Promise<{ events: number; seconds: numbe
       limit: 500,
     });
     if (page.length === 0) break;
+    if (send) await send(page.map((e) => e.line));
     events += page.length;
     after = page.at(-1)!.position;
   }
   return { events, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Sends lines as the HTTP driver does (one NDJSON POST, keep-alive), to a receiver that must answer 2xx. */
+function httpSender(url: URL, agent: Agent) {
+  return (lines: string[]) => {
+    const payload = Buffer.from(`${lines.join('\n')}\n`);
+    return new Promise<void>((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson', 'content-length': payload.length },
+        },
+        (r) => r.resume().on('end', resolve),
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  };
+}
+
+/** Sends lines as the Kinesis driver does: one PutRecords call, one record a line. */
+function kinesisSender(client: KinesisClient, stream: string, arn: string) {
+  return async (lines: string[]) => {
+    const out = await client.send(
+      new PutRecordsCommand({
+        StreamARN: arn,
+        StreamName: stream,
+        Records: lines.map((line) => ({ Data: Buffer.from(line, 'utf8'), PartitionKey: TENANT })),
+      }),
+    );
+    if (out.FailedRecordCount) throw new Error(`${out.FailedRecordCount} raw records failed`);
+  };
+}
+
+/** Seconds to send every chunk, one call at a time. */
+async function sendLoop(chunks: string[][], send: (lines: string[]) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  for (const chunk of chunks) await send(chunk);
+  return (performance.now() - started) / 1000;
 }
 
 /**
@@ -65,7 +114,8 @@ async function logReadLoop(pool: Pool): Promise<{ events: number; seconds: numbe
  * sink (a local receiver): the sinks are created paused, the backlog is ingested, then each sink is
  * resumed alone and timed until its lag is zero. Beside each, a raw loop sends the same records (read
  * back from the database) with the same client, 500 a call, one call at a time as the driver does;
- * and the log read loop, reading the same batches with the engine's query.
+ * the log read loop, reading the same batches with the engine's query; and the two in turn (read a
+ * page, send it, read the next): a sink with no cursor, no history and no overlap.
  */
 export const delivery: Benchmark = {
   name: 'delivery',
@@ -113,31 +163,27 @@ export const delivery: Benchmark = {
         [TENANT, WORKSPACE],
       );
       const lines = stored.map((r) => toWireLine(rowToEvent(r)));
-      const logRead = await logReadLoop(pool);
-      const logReadRate = fmt(logRead.events / logRead.seconds);
+      const logRead = await readLoop(pool);
       const chunks: string[][] = [];
       for (let i = 0; i < lines.length; i += 500) chunks.push(lines.slice(i, i + 500));
 
       const raw = kinesisClient(sb.kinesisEndpoint);
       const rawStream = `raw-${Date.now()}`;
-      const rawArn = await createStream(raw, rawStream);
-      const rawStarted = performance.now();
-      for (const chunk of chunks) {
-        const out = await raw.send(
-          new PutRecordsCommand({
-            StreamARN: rawArn,
-            StreamName: rawStream,
-            Records: chunk.map((line) => ({ Data: Buffer.from(line, 'utf8'), PartitionKey: TENANT })),
-          }),
-        );
-        if (out.FailedRecordCount) throw new Error(`${out.FailedRecordCount} raw records failed`);
-      }
-      const rawKinesisSeconds = (performance.now() - rawStarted) / 1000;
+      const toKinesis = kinesisSender(raw, rawStream, await createStream(raw, rawStream));
+      const rawKinesisSeconds = await sendLoop(chunks, toKinesis);
+      const kinesisReadSend = await readLoop(pool, toKinesis);
       raw.destroy();
-      rows.push([
-        ...row('Kinesis (kinesalite)', lines.length, kinesisSeconds, rawKinesisSeconds, kinesisCpu),
-        logReadRate,
-      ]);
+      rows.push(
+        row(
+          'Kinesis (kinesalite)',
+          lines.length,
+          kinesisSeconds,
+          rawKinesisSeconds,
+          kinesisCpu,
+          logRead,
+          kinesisReadSend,
+        ),
+      );
 
       if (httpSink) {
         const patch = await fetch(`${sb.deployment.api.url}/v1/audit/sinks/${httpSink.id}`, {
@@ -153,34 +199,23 @@ export const delivery: Benchmark = {
           `http batches span ${(await batchSpan(pool, httpSink.id)).toFixed(2)} s of ${httpSeconds.toFixed(2)} s`,
         );
         const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-        const url = new URL(receiver.url);
-        const rawHttpStarted = performance.now();
-        for (const chunk of chunks) {
-          const payload = Buffer.from(`${chunk.join('\n')}\n`);
-          await new Promise<void>((resolve, reject) => {
-            const req = request(
-              {
-                agent,
-                host: url.hostname,
-                port: url.port,
-                path: url.pathname,
-                method: 'POST',
-                headers: { 'content-type': 'application/x-ndjson', 'content-length': payload.length },
-              },
-              (r) => r.resume().on('end', resolve),
-            );
-            req.on('error', reject);
-            req.end(payload);
-          });
-        }
-        const rawHttpSeconds = (performance.now() - rawHttpStarted) / 1000;
+        const toReceiver = httpSender(new URL(receiver.url), agent);
+        const rawHttpSeconds = await sendLoop(chunks, toReceiver);
+        const httpReadSend = await readLoop(pool, toReceiver);
         agent.destroy();
-        rows.push([
-          ...row('HTTP (local receiver)', lines.length, httpSeconds, rawHttpSeconds, httpCpu),
-          logReadRate,
-        ]);
+        rows.push(
+          row(
+            'HTTP (local receiver)',
+            lines.length,
+            httpSeconds,
+            rawHttpSeconds,
+            httpCpu,
+            logRead,
+            httpReadSend,
+          ),
+        );
       } else {
-        rows.push(['HTTP', '-', 'not available', '', '', '', '', '']);
+        rows.push(['HTTP', '-', 'not available', '', '', '', '', '', '']);
       }
       printTable(
         `Draining a backlog of ${fmt(backlog)} events (lag before resume: ${fmt(lag)}; one sink at a time; API + worker processes)`,
@@ -193,6 +228,7 @@ export const delivery: Benchmark = {
           'sink/raw',
           'worker CPU ms/1k ev',
           'log read events/s',
+          'read+send loop events/s',
         ],
         rows,
       );
@@ -214,7 +250,17 @@ async function batchSpan(pool: Pool, sinkId: string): Promise<number> {
   return rows[0]!.seconds;
 }
 
-function row(label: string, events: number, sinkSeconds: number, rawSeconds: number, cpuSeconds: number) {
+type Loop = { events: number; seconds: number };
+
+function row(
+  label: string,
+  events: number,
+  sinkSeconds: number,
+  rawSeconds: number,
+  cpuSeconds: number,
+  logRead: Loop,
+  readSend: Loop,
+) {
   const sink = events / sinkSeconds;
   const raw = events / rawSeconds;
   return [
@@ -225,5 +271,7 @@ function row(label: string, events: number, sinkSeconds: number, rawSeconds: num
     fmt(raw),
     `${fmt((sink / raw) * 100)}%`,
     fmt((cpuSeconds * 1e6) / events),
+    fmt(logRead.events / logRead.seconds),
+    fmt(readSend.events / readSend.seconds),
   ];
 }
