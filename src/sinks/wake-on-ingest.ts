@@ -3,6 +3,11 @@ import { listSinksToWake, type WakeTarget } from '../db/sinks.js';
 import type { Logger } from '../logger.js';
 import type { SinkWorkflowControl } from './workflow-control.js';
 
+/** The key of a workspace's cached sink lookup. */
+function workspaceKey(tenantId: string, workspaceId: string): string {
+  return `${tenantId}\u0000${workspaceId}`;
+}
+
 /** A sink to wake, and until when (local clock) a delivery activity is known to be draining it. */
 interface CachedTarget extends WakeTarget {
   drainingUntil: number;
@@ -45,24 +50,23 @@ export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
       .catch((err: unknown) => opts.logger.warn({ err, tenantId, sinkId: target.id }, 'sink wake-up failed'));
     // The woken activity takes the drain lease within moments: look again before the trailing signal
     // is due, so that it is cancelled (below) rather than sent to a sink already being drained.
-    const lookup = lookups.get(`${tenantId}\u0000${target.workspaceId}`);
+    const lookup = lookups.get(workspaceKey(tenantId, target.workspaceId));
     if (lookup) lookup.until = Math.min(lookup.until, Date.now() + debounceMs / 2);
   }
 
   function wake(tenantId: string, target: CachedTarget) {
     const now = Date.now();
     const key = `${tenantId}\u0000${target.id}`;
+    let state = perSink.get(key);
     // An activity holds the sink's drain lease: it reads these events before it lets go (see drainSink),
     // and those of a trailing signal still due too (they committed before this lookup saw the lease).
     if (now < target.drainingUntil) {
-      const pending = perSink.get(key);
-      if (pending?.timer) {
-        clearTimeout(pending.timer);
-        pending.timer = undefined;
+      if (state?.timer) {
+        clearTimeout(state.timer);
+        state.timer = undefined;
       }
       return;
     }
-    let state = perSink.get(key);
     if (!state) {
       if (perSink.size > 10_000) {
         for (const [k, s] of perSink) if (!s.timer && now - s.lastSentAt > debounceMs) perSink.delete(k);
@@ -92,7 +96,7 @@ export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
    * holds a later end, and an ingest that signalled on the stale one would wake a sink being drained.
    */
   function targetsOf(tenantId: string, workspaceId: string): Promise<CachedTarget[]> {
-    const key = `${tenantId}\u0000${workspaceId}`;
+    const key = workspaceKey(tenantId, workspaceId);
     const cached = lookups.get(key);
     if (cached && Date.now() < cached.until) return cached.targets;
     // Measured from before the query: the lease's end, in our clock, is never placed later than it is.
@@ -120,7 +124,7 @@ export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
       for (const e of events) {
         // Sinks follow workspaces; tenant-level events (workspace null) have no sink to wake.
         if (e.workspaceId !== null) {
-          workspaces.set(`${e.tenantId}\u0000${e.workspaceId}`, {
+          workspaces.set(workspaceKey(e.tenantId, e.workspaceId), {
             tenantId: e.tenantId,
             workspaceId: e.workspaceId,
           });
@@ -135,7 +139,7 @@ export function createSinkWaker(opts: SinkWakerOptions): SinkWaker {
       }
     },
     forget(tenantId, workspaceId) {
-      lookups.delete(`${tenantId}\u0000${workspaceId}`);
+      lookups.delete(workspaceKey(tenantId, workspaceId));
     },
     stop() {
       stopped = true;
