@@ -1,15 +1,13 @@
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { EVENT_COLUMNS, rowToEvent } from '../src/db/events.js';
 import { createPool, type Pool } from '../src/db/pool.js';
 import { readSinkLog } from '../src/db/sink-log.js';
-import { toWireLine } from '../src/domain/event.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { note } from './lib/infra.js';
 import { createStream, kinesisClient, sinkLag, waitCaughtUp } from './lib/kinesis.js';
 import { fmt, printTable } from './lib/report.js';
-import { ingestBacklog, startSinkBench, TENANT, WORKSPACE } from './lib/sink-setup.js';
+import { ingestBacklog, type SinkBench, startSinkBench, TENANT, WORKSPACE } from './lib/sink-setup.js';
 
 /** A local HTTP receiver standing in for a SIEM's collector: counts the NDJSON lines it is sent. */
 async function startReceiver() {
@@ -46,10 +44,11 @@ async function startReceiver() {
 async function readLoop(
   pool: Pool,
   send?: (lines: string[]) => Promise<void>,
-): Promise<{ events: number; seconds: number }> {
+): Promise<{ events: number; seconds: number; pages: string[][] }> {
   const started = performance.now();
   let after = { txid: '0', seq: 0 };
   let events = 0;
+  const pages: string[][] = [];
   for (;;) {
     const page = await readSinkLog(pool, {
       tenantId: TENANT,
@@ -59,11 +58,13 @@ async function readLoop(
       limit: 500,
     });
     if (page.length === 0) break;
-    if (send) await send(page.map((e) => e.line));
+    const lines = page.map((e) => e.line);
+    if (send) await send(lines);
+    pages.push(lines);
     events += page.length;
     after = page.at(-1)!.position;
   }
-  return { events, seconds: (performance.now() - started) / 1000 };
+  return { events, seconds: (performance.now() - started) / 1000, pages };
 }
 
 /** Sends lines as the HTTP driver does (one NDJSON POST, keep-alive), to a receiver that must answer 2xx. */
@@ -147,25 +148,11 @@ export const delivery: Benchmark = {
       const lag = await sinkLag(sb.deployment.api.url, sb.admin, sb.sink.id);
 
       const rows: string[][] = [];
-      const worker = sb.deployment.worker!;
-      let cpu = await worker.cpuSeconds();
-      await sb.patchSink({ paused: false });
-      const kinesisSeconds = await waitCaughtUp(sb.deployment.api.url, sb.admin, sb.sink.id, 1_800_000);
-      const kinesisCpu = (await worker.cpuSeconds()) - cpu;
-      note(
-        `kinesis batches span ${(await batchSpan(pool, sb.sink.id)).toFixed(2)} s of ${kinesisSeconds.toFixed(2)} s`,
-      );
-
-      // The same records, as the driver builds them, for the raw loops.
-      const { rows: stored } = await pool.query(
-        `select ${EVENT_COLUMNS} from audit_events where tenant_id = $1::text and workspace_id = $2::text
-         order by txid, seq`,
-        [TENANT, WORKSPACE],
-      );
-      const lines = stored.map((r) => toWireLine(rowToEvent(r)));
+      const kinesis = await drain(sb, pool, 'kinesis', sb.sink.id);
+      // The log read loop also yields the records the raw loops send: the same wire lines, 500 a page.
       const logRead = await readLoop(pool);
-      const chunks: string[][] = [];
-      for (let i = 0; i < lines.length; i += 500) chunks.push(lines.slice(i, i + 500));
+      const chunks = logRead.pages;
+      const events = logRead.events;
 
       const raw = kinesisClient(sb.kinesisEndpoint);
       const rawStream = `raw-${Date.now()}`;
@@ -176,28 +163,17 @@ export const delivery: Benchmark = {
       rows.push(
         row(
           'Kinesis (kinesalite)',
-          lines.length,
-          kinesisSeconds,
+          events,
+          kinesis.seconds,
           rawKinesisSeconds,
-          kinesisCpu,
+          kinesis.cpuSeconds,
           logRead,
           kinesisReadSend,
         ),
       );
 
       if (httpSink) {
-        const patch = await fetch(`${sb.deployment.api.url}/v1/audit/sinks/${httpSink.id}`, {
-          method: 'PATCH',
-          headers: { authorization: `Bearer ${sb.admin}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ paused: false }),
-        });
-        if (patch.status !== 200) throw new Error(`PATCH http sink: ${patch.status}`);
-        cpu = await worker.cpuSeconds();
-        const httpSeconds = await waitCaughtUp(sb.deployment.api.url, sb.admin, httpSink.id, 1_800_000);
-        const httpCpu = (await worker.cpuSeconds()) - cpu;
-        note(
-          `http batches span ${(await batchSpan(pool, httpSink.id)).toFixed(2)} s of ${httpSeconds.toFixed(2)} s`,
-        );
+        const http = await drain(sb, pool, 'http', httpSink.id);
         const agent = new Agent({ keepAlive: true, maxSockets: 1 });
         const toReceiver = httpSender(new URL(receiver.url), agent);
         const rawHttpSeconds = await sendLoop(chunks, toReceiver);
@@ -206,10 +182,10 @@ export const delivery: Benchmark = {
         rows.push(
           row(
             'HTTP (local receiver)',
-            lines.length,
-            httpSeconds,
+            events,
+            http.seconds,
             rawHttpSeconds,
-            httpCpu,
+            http.cpuSeconds,
             logRead,
             httpReadSend,
           ),
@@ -239,6 +215,17 @@ export const delivery: Benchmark = {
     }
   },
 };
+
+/** Resumes a paused sink and times it until its lag is zero: wall seconds, and the worker's CPU seconds. */
+async function drain(sb: SinkBench, pool: Pool, label: string, sinkId: string) {
+  const worker = sb.deployment.worker!;
+  const cpuBefore = await worker.cpuSeconds();
+  await sb.patchSink({ paused: false }, sinkId);
+  const seconds = await waitCaughtUp(sb.deployment.api.url, sb.admin, sinkId, 1_800_000);
+  const cpuSeconds = (await worker.cpuSeconds()) - cpuBefore;
+  note(`${label} batches span ${(await batchSpan(pool, sinkId)).toFixed(2)} s of ${seconds.toFixed(2)} s`);
+  return { seconds, cpuSeconds };
+}
 
 /** Seconds from the first batch's attempt to the last batch's completion, from the delivery history. */
 async function batchSpan(pool: Pool, sinkId: string): Promise<number> {

@@ -21,7 +21,8 @@ export interface SinkBench {
   /** POSTs to the API as the producer; answers the parsed 202 body. */
   ingest(body: Buffer): Promise<{ accepted: number; ids: string[] }>;
   /** PATCHes the sink as the admin. */
-  patchSink(changes: Record<string, unknown>): Promise<void>;
+  /** PATCH /v1/audit/sinks/:id, of the bench's Kinesis sink unless another sink id is given. */
+  patchSink(changes: Record<string, unknown>, sinkId?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,8 +74,8 @@ export async function startSinkBench(ctx: BenchContext, opts: { paused?: boolean
         if (res.status !== 202) throw new Error(`${res.status} ${res.body.slice(0, 300)}`);
         return JSON.parse(res.body) as { accepted: number; ids: string[] };
       },
-      async patchSink(changes) {
-        const res = await fetch(`${deployment.api.url}/v1/audit/sinks/${sink.id}`, {
+      async patchSink(changes, sinkId = sink.id) {
+        const res = await fetch(`${deployment.api.url}/v1/audit/sinks/${sinkId}`, {
           method: 'PATCH',
           headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
           body: JSON.stringify(changes),
