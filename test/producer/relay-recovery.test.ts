@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startOutboxRelay } from '../../src/producer/index.js';
+import { startOutboxRelay } from '../../packages/producer/src/index.js';
 import { type ApiProcess, startApiProcess } from '../helpers/api-process.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import {
