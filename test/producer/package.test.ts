@@ -280,7 +280,11 @@ export async function main(): Promise<number> {
 `;
 
 test('a strict TypeScript consumer type-checks against the installed types (NodeNext ESM and CJS, CommonJS)', async () => {
-  await install([`@types/pg@${versionOf('@types/pg')}`, `@types/node@${versionOf('@types/node')}`]);
+  await install([
+    `@types/pg@${versionOf('@types/pg')}`,
+    `@types/node@${versionOf('@types/node')}`,
+    `@temporalio/common@${versionOf('@temporalio/common')}`,
+  ]);
   const strict = {
     strict: true,
     exactOptionalPropertyTypes: true,
