@@ -5,9 +5,6 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The producer library is a workspace of the lock file: npm ci needs its manifest (not its code, which the
-# image does not run).
-COPY packages/producer/package.json ./packages/producer/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -27,7 +24,6 @@ ENV NODE_ENV=production \
     AUDIT_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY packages/producer/package.json ./packages/producer/
 # Production always points at DATABASE_URL and TEMPORAL_ADDRESS: the embedded PostgreSQL binaries
 # are development conveniences and stay out of the image.
 RUN npm ci --omit=dev --no-audit --no-fund \
