@@ -170,6 +170,24 @@ export const SYSLOG_FACILITIES = [
   'local7',
 ] as const;
 
+/**
+ * A host name, or an IP address written the one way the SSRF guard reads it. getaddrinfo also takes
+ * numeric shorthands (2130706433, 0177.0.0.1, 0x7f.1, 127.1, 012.0.0.1 are all loopback or private)
+ * and a name ending in a numeric label is parsed as one; a port belongs in `port`.
+ */
+function isCanonicalHost(host: string): boolean {
+  const ipv6 = host.startsWith('[') ? host : host.includes(':') ? `[${host}]` : null;
+  const url = `http://${ipv6 ?? host}/`;
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  if (parsed.port !== '') return false;
+  // IPv6 is judged by the guard in any spelling; anything else must read back as written (WHATWG URL
+  // turns every numeric IPv4 shorthand into a dotted quad and refuses a name ending in a number).
+  return ipv6 !== null ? parsed.hostname.startsWith('[') : parsed.hostname === host.toLowerCase();
+}
+const NON_CANONICAL_HOST =
+  'must be a host name or an IP address in canonical form (no numeric shorthand such as 2130706433 or 0x7f.1, no port)';
+
 export const SyslogSinkConfig = z
   .object({
     host: z
@@ -180,6 +198,7 @@ export const SyslogSinkConfig = z
         /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$/,
         'must be a host name or an IP address',
       )
+      .refine(isCanonicalHost, NON_CANONICAL_HOST)
       .openapi({ example: 'siem.example.com' }),
     port: z.number().int().min(1).max(65_535).default(514),
     protocol: z.enum(['udp', 'tcp', 'tls']),
