@@ -40,6 +40,8 @@ const EnvSchema = z.object({
   AUDIT_SECRET_KEY: optionalString,
   AUDIT_JWT_SECRET: optionalString,
   AUDIT_JWT_JWKS_URL: optionalString.pipe(z.url().optional()),
+  AUDIT_JWT_ISSUER: optionalString,
+  AUDIT_JWT_AUDIENCE: optionalString,
   AUDIT_REGION: optionalString,
   AWS_REGION: optionalString,
   AUDIT_ALLOW_PRIVATE_SINK_HOSTS: booleanFlag,
@@ -58,6 +60,9 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v !== 'false' && v !== '0' && v !== 'no'),
   AUDIT_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
+  // Failed authentications per client address and window before that address gets 429 (0: off).
+  AUDIT_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
+  AUDIT_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().min(1).default(10),
   AUDIT_METRICS_PUBLIC: booleanFlag,
   AUDIT_METRICS_SNAPSHOT_INTERVAL_SECONDS: z.coerce.number().min(1).default(60),
   AUDIT_METRICS_SNAPSHOT_RETENTION_DAYS: z.coerce.number().min(1).default(30),
@@ -91,7 +96,7 @@ export interface Config {
   dataDir: string;
   adminToken?: string;
   secretKey?: string;
-  jwt: { secret?: string; jwksUrl?: string };
+  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
   region: string;
   allowPrivateSinkHosts: boolean;
   /** AWS_ENDPOINT_URL_S3: an S3-compatible endpoint (local emulators); path-style addressing then. */
@@ -108,6 +113,8 @@ export interface Config {
     rollupEnabled: boolean;
   };
   rateLimitPerSecond: number;
+  /** Failed authentications one client address may make per window before it gets 429. */
+  authFailureLimit: { max: number; windowMs: number };
   metrics: {
     /** AUDIT_METRICS_PUBLIC: GET /metrics without the platform token (a scraper on a private network). */
     public: boolean;
@@ -157,7 +164,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.AUDIT_DATA_DIR,
     adminToken: e.AUDIT_ADMIN_TOKEN,
     secretKey: e.AUDIT_SECRET_KEY,
-    jwt: { secret: e.AUDIT_JWT_SECRET, jwksUrl: e.AUDIT_JWT_JWKS_URL },
+    jwt: {
+      secret: e.AUDIT_JWT_SECRET,
+      jwksUrl: e.AUDIT_JWT_JWKS_URL,
+      issuer: e.AUDIT_JWT_ISSUER,
+      audience: e.AUDIT_JWT_AUDIENCE,
+    },
     region: e.AUDIT_REGION ?? e.AWS_REGION ?? 'eu-west-1',
     allowPrivateSinkHosts: e.AUDIT_ALLOW_PRIVATE_SINK_HOSTS,
     s3EndpointUrl: e.AWS_ENDPOINT_URL_S3,
@@ -171,6 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rollupEnabled: e.AUDIT_ROLLUP_ENABLED,
     },
     rateLimitPerSecond: e.AUDIT_RATE_LIMIT_PER_SECOND,
+    authFailureLimit: {
+      max: e.AUDIT_AUTH_FAILURE_LIMIT,
+      windowMs: e.AUDIT_AUTH_FAILURE_WINDOW_SECONDS * 1000,
+    },
     metrics: {
       public: e.AUDIT_METRICS_PUBLIC,
       snapshotIntervalMs: e.AUDIT_METRICS_SNAPSHOT_INTERVAL_SECONDS * 1000,

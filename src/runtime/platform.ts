@@ -219,6 +219,7 @@ export async function startPlatform(
         actionMaxSegments: config.actions.maxSegments,
         logEvents: config.logEvents,
         rateLimitPerSecond: config.rateLimitPerSecond,
+        authFailureLimit: config.authFailureLimit,
         checkTemporal,
         onEventsStored: (events) => {
           if (config.logEvents) for (const event of events) logger.info({ event }, 'audit event');
