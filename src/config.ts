@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // How long a request waits for a pool connection before it answers 503 (0: forever).
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_API_KEY: optionalString,
@@ -78,7 +80,7 @@ export interface TemporalTlsConfig {
 
 export interface Config {
   http: { port: number; host: string };
-  database: { url?: string; poolSize: number };
+  database: { url?: string; poolSize: number; poolTimeoutMs: number };
   temporal: {
     address?: string;
     namespace: string;
@@ -148,7 +150,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const hasTls = Object.values(tlsParts).some((v) => v !== undefined);
   return {
     http: { port: e.PORT, host: e.HOST },
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

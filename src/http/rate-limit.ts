@@ -92,3 +92,27 @@ export function createAuthFailureLimiter(
     },
   };
 }
+
+/**
+ * At most `max` operations at once per key (a tenant): the ones that may wait on a sink's publish lock
+ * hold a pool connection meanwhile, so one tenant's pile of them must not take the pool from the others.
+ */
+export function createConcurrencyLimiter(max: number, what: string) {
+  const counts = new Map<string, number>();
+  return {
+    /** Takes a slot or throws RateLimitedError; call the returned function once done. */
+    enter(key: string): () => void {
+      const n = counts.get(key) ?? 0;
+      if (n >= max) throw new RateLimitedError(`${max} ${what} of this tenant are already in progress`, 1);
+      counts.set(key, n + 1);
+      let open = true;
+      return () => {
+        if (!open) return;
+        open = false;
+        const left = (counts.get(key) ?? 1) - 1;
+        if (left <= 0) counts.delete(key);
+        else counts.set(key, left);
+      };
+    },
+  };
+}

@@ -108,7 +108,7 @@ export async function startPlatform(
       stops.push(() => embeddedDb!.stop());
       databaseUrl = embeddedDb.url;
     }
-    const pool: Pool = createPool(databaseUrl, config.database.poolSize);
+    const pool: Pool = createPool(databaseUrl, config.database.poolSize, config.database.poolTimeoutMs);
     stops.push(() => pool.end());
     const applied = await migrate(pool);
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
