@@ -153,6 +153,58 @@ describe('sink tests against a destination that never answers', () => {
   });
 });
 
+describe('changes waiting on a batch in flight', () => {
+  let p: TestPlatform;
+  let locker: pg.Client;
+
+  before(async () => {
+    p = await startTestPlatform({}, { worker: false });
+    locker = new pg.Client({ connectionString: p.db.url });
+    await locker.connect();
+  });
+  after(async () => {
+    await locker?.end();
+    await p?.stop();
+  });
+
+  test('at most 4 PATCHes of one tenant wait on publish locks at once; the rest answer 429 at once', async () => {
+    const key = await p.createKey({ tenantId: 't_busy', role: 'admin' });
+    const sink = await p.request('POST', '/v1/audit/sinks', {
+      token: key,
+      body: { name: 'busy', type: 'console', workspaceId: 'w_1' },
+    });
+    assert.equal(sink.status, 201);
+    const lock = (fn: string) =>
+      locker.query(`select ${fn}(hashtextextended('audit_sink:' || $1::text, 0))`, [sink.body.id]);
+    await lock('pg_advisory_lock');
+    const answeredAt: number[] = [];
+    const patches = Array.from({ length: 6 }, (_, i) =>
+      p
+        .request('PATCH', `/v1/audit/sinks/${sink.body.id}`, { token: key, body: { name: `n${i}` } })
+        .then((res) => {
+          answeredAt[i] = performance.now();
+          return res;
+        }),
+    );
+    await waitFor('4 PATCHes waiting on the lock', async () => {
+      const { rows } = await locker.query(
+        "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted",
+      );
+      return rows[0].n === 4;
+    });
+    await waitFor('the other two answered', async () => answeredAt.filter(Boolean).length === 2);
+    const releasedAt = performance.now();
+    await lock('pg_advisory_unlock');
+    const results = await Promise.all(patches);
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 429, 429]);
+    results.forEach((r, i) => {
+      if (r.status !== 429) return;
+      assert.ok(answeredAt[i]! < releasedAt, 'refused while the batch was still in flight');
+      assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    });
+  });
+});
+
 describe('the wait for a pool connection is bounded', () => {
   let p: TestPlatform;
   let locker: pg.Client;
