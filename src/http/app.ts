@@ -122,6 +122,15 @@ export function createApp(deps: AppDeps): App {
   const limiter = createRateLimiter(deps.rateLimitPerSecond);
   // Each unknown key costs a database lookup: failures are limited per client address, checked first.
   const authFailures = createAuthFailureLimiter(deps.authFailureLimit ?? { max: 20, windowMs: 10_000 });
+  // GET /metrics checks its token itself: the same budget, a 401 counting as a failure.
+  app.use('/metrics', async (c, next) => {
+    const end = authFailures.begin(clientAddress(c));
+    try {
+      await next();
+    } finally {
+      end(c.res.status === 401);
+    }
+  });
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

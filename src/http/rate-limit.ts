@@ -61,33 +61,46 @@ export function createAuthFailureLimiter(
     windows.set(address, { failures: 1, endsAt: t + opts.windowMs });
   }
 
+  /** Takes an attempt for `address` (429 when it may not try now); `end(failed)` gives it back. */
+  function begin(address: string): (failed: boolean) => void {
+    if (opts.max <= 0) return () => {};
+    const t = now();
+    const w = current(address, t);
+    if (w && w.failures >= opts.max) {
+      throw new RateLimitedError(
+        'too many failed authentications from this address; retry later',
+        (w.endsAt - t) / 1000,
+      );
+    }
+    // Those in flight may all fail: together with the failures so far they stay within the budget.
+    const pending = inFlight.get(address) ?? 0;
+    if (pending + (w?.failures ?? 0) >= opts.max) {
+      throw new RateLimitedError('too many authentications from this address at once; retry later', 1);
+    }
+    inFlight.set(address, pending + 1);
+    let open = true;
+    return (failed) => {
+      if (!open) return;
+      open = false;
+      const left = (inFlight.get(address) ?? 1) - 1;
+      if (left <= 0) inFlight.delete(address);
+      else inFlight.set(address, left);
+      if (failed) recordFailure(address);
+    };
+  }
+
   return {
+    begin,
     /** Authenticates on behalf of `address`: 429 when it may not try now, a 401 counts as a failure. */
     async authenticate<T>(address: string, authenticate: () => Promise<T>): Promise<T> {
-      if (opts.max <= 0) return authenticate();
-      const t = now();
-      const w = current(address, t);
-      if (w && w.failures >= opts.max) {
-        throw new RateLimitedError(
-          'too many failed authentications from this address; retry later',
-          (w.endsAt - t) / 1000,
-        );
-      }
-      // Those in flight may all fail: together with the failures so far they stay within the budget.
-      const pending = inFlight.get(address) ?? 0;
-      if (pending + (w?.failures ?? 0) >= opts.max) {
-        throw new RateLimitedError('too many authentications from this address at once; retry later', 1);
-      }
-      inFlight.set(address, pending + 1);
+      const end = begin(address);
       try {
-        return await authenticate();
+        const caller = await authenticate();
+        end(false);
+        return caller;
       } catch (err) {
-        if (err instanceof UnauthorizedError) recordFailure(address);
+        end(err instanceof UnauthorizedError);
         throw err;
-      } finally {
-        const left = (inFlight.get(address) ?? 1) - 1;
-        if (left <= 0) inFlight.delete(address);
-        else inFlight.set(address, left);
       }
     },
   };

@@ -17,8 +17,12 @@ before(async () => {
 });
 after(async () => p?.stop());
 
-/** A GET from a chosen loopback source address (the limiter keys on the TCP peer). */
+/** A GET from a chosen loopback source address (the limiter keys on the TCP peer): status, Retry-After. */
 function getFrom(localAddress: string, path: string, token: string): Promise<number> {
+  return getFromWithRetry(localAddress, path, token).then(([status]) => status);
+}
+
+function getFromWithRetry(localAddress: string, path: string, token: string): Promise<[number, string]> {
   return new Promise((resolve, reject) => {
     const url = new URL(path, p.url);
     const req = httpRequest(
@@ -26,7 +30,7 @@ function getFrom(localAddress: string, path: string, token: string): Promise<num
       { method: 'GET', localAddress, headers: { authorization: `Bearer ${token}` } },
       (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('end', () => resolve([res.statusCode ?? 0, String(res.headers['retry-after'] ?? '')]));
       },
     );
     req.on('error', reject);
@@ -83,4 +87,19 @@ test('a burst of unknown keys from one address is cut off with 429 and Retry-Aft
   assert.equal((await p.request('GET', '/v1/audit/events', { token: viewer })).status, 429);
   // ...while another client address is served as usual.
   assert.equal(await getFrom('127.0.0.2', '/v1/audit/events', viewer), 200);
+});
+
+test('GET /metrics, which checks its own token, spends the same budget', async () => {
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => getFromWithRetry('127.0.0.3', '/metrics', `ak_unknown_${i}`)),
+  );
+  const statuses = results.map(([status]) => status);
+  assert.ok(
+    statuses.every((s) => s === 401 || s === 429),
+    statuses.join(','),
+  );
+  assert.ok(statuses.filter((s) => s === 401).length <= 20, statuses.join(','));
+  for (const [status, retryAfter] of results) if (status === 429) assert.ok(Number(retryAfter) >= 1);
+  assert.equal(await getFrom('127.0.0.3', '/metrics', p.adminToken), 429);
+  assert.equal(await getFrom('127.0.0.4', '/metrics', p.adminToken), 200);
 });
