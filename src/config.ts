@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   PORT: port(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: optionalString,
+  DATABASE_MIGRATION_URL: optionalString,
+  AUDIT_DB_RUNTIME_ROLE: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -73,7 +75,15 @@ export interface TemporalTlsConfig {
 
 export interface Config {
   http: { port: number; host: string };
-  database: { url?: string; poolSize: number };
+  database: {
+    /** The runtime connection (API and worker). */
+    url?: string;
+    /** The owner's connection, used only to migrate and grant (docs/OPERATIONS.md, "Database roles"). */
+    migrationUrl?: string;
+    /** Who gets the runtime privileges; defaults to the role of `url` when migrationUrl is set. */
+    runtimeRole?: string;
+    poolSize: number;
+  };
   temporal: {
     address?: string;
     namespace: string;
@@ -141,7 +151,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const hasTls = Object.values(tlsParts).some((v) => v !== undefined);
   return {
     http: { port: e.PORT, host: e.HOST },
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      migrationUrl: e.DATABASE_MIGRATION_URL,
+      runtimeRole: e.AUDIT_DB_RUNTIME_ROLE,
+      poolSize: e.DATABASE_POOL_SIZE,
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
