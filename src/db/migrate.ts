@@ -78,10 +78,9 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[
 }
 
 async function pendingMigrations(pool: Pool, migrations: MigrationFile[]): Promise<MigrationFile[]> {
-  const { rows } = await pool.query<{ ids: number[] | null }>(
-    `select case when to_regclass('audit_migrations') is null then null
-       else (select coalesce(array_agg(id), '{}') from audit_migrations) end as ids`,
-  );
-  const done = new Set(rows[0]?.ids ?? []);
+  const exists = await pool.query<{ t: string | null }>(`select to_regclass('audit_migrations')::text as t`);
+  if (exists.rows[0]?.t == null) return migrations;
+  const { rows } = await pool.query<{ id: number }>('select id from audit_migrations');
+  const done = new Set(rows.map((r) => r.id));
   return migrations.filter((m) => !done.has(m.id));
 }
