@@ -11,6 +11,8 @@ export interface PrepareDatabaseOptions {
   /** Who gets the runtime privileges (AUDIT_DB_RUNTIME_ROLE); defaults to DATABASE_URL's role. */
   runtimeRole?: string;
   logger: Logger;
+  /** Warn when the runtime pool could change events (off for a migration job that has no runtime pool). */
+  checkRuntime?: boolean;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function prepareDatabase(opts: PrepareDatabaseOptions): Promise<voi
   } finally {
     if (owner !== opts.pool) await owner.end();
   }
+  if (opts.checkRuntime === false) return;
   for (const problem of await runtimeRoleProblems(opts.pool)) {
     opts.logger.warn(
       { problem },

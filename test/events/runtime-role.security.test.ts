@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
+import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
+import { migrate } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/logger.js';
+import { prepareDatabase } from '../../src/runtime/database.js';
 import { startPlatform } from '../../src/runtime/platform.js';
 import { createTestDatabase, TEST_RUNTIME_ROLE, type TestDatabase } from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
@@ -122,6 +125,38 @@ test('the test databases run as a runtime role that owns nothing and is no super
 
 test('the runtime role cannot change or remove a stored event by any route', async () => {
   await assertTamperingRefused(db.url, db.ownerPool);
+});
+
+function capturingLogger() {
+  const lines: Array<{ level: number; msg: string; problem?: string }> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { logger, warnings: () => lines.filter((l) => l.level === 40) };
+}
+
+test('a runtime connection that could change events is warned about at start; the runtime role is not', async () => {
+  const asOwner = capturingLogger();
+  await prepareDatabase({ pool: db.ownerPool, logger: asOwner.logger });
+  assert.equal(asOwner.warnings().length, 1);
+  assert.match(asOwner.warnings()[0]!.msg, /superuser: it could change or remove stored events/);
+
+  const asRuntime = capturingLogger();
+  await prepareDatabase({ pool: db.pool, migrationUrl: db.ownerUrl, logger: asRuntime.logger });
+  assert.deepEqual(asRuntime.warnings(), []);
+});
+
+test('the runtime role may not apply a pending migration; it says so and changes nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'audit-migrations-'));
+  try {
+    await writeFile(join(dir, '999_extra.sql'), 'create table audit_extra (x int);');
+    await assert.rejects(
+      migrate(db.pool, dir),
+      /1 migration\(s\) pending \(999_extra\).*DATABASE_MIGRATION_URL/,
+    );
+    const { rows } = await db.ownerPool.query(`select to_regclass('audit_extra') as t`);
+    assert.equal(rows[0].t, null);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('the embedded default migrates as the superuser and serves as audit_app, a separate login', async () => {
