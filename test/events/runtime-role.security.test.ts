@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,10 +9,16 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
+import { urlAs } from '../../src/db/runtime-role.js';
 import { createLogger } from '../../src/logger.js';
 import { prepareDatabase } from '../../src/runtime/database.js';
 import { startPlatform } from '../../src/runtime/platform.js';
-import { createTestDatabase, TEST_RUNTIME_ROLE, type TestDatabase } from '../helpers/db.js';
+import {
+  createTestDatabase,
+  TEST_RUNTIME_PASSWORD,
+  TEST_RUNTIME_ROLE,
+  type TestDatabase,
+} from '../helpers/db.js';
 import { testEnv } from '../helpers/env.js';
 
 // Append-only must hold against the application's own credential: the runtime role may INSERT and
@@ -156,6 +163,52 @@ test('the runtime role may not apply a pending migration; it says so and changes
     assert.equal(rows[0].t, null);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('npm run migrate: the owner migrates an empty database and grants the runtime role, which then starts', async () => {
+  const name = `audit_test_${randomBytes(6).toString('hex')}`;
+  const adminUrl = testEnv('AUDIT_TEST_ADMIN_DATABASE_URL');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const ownerUrl = new URL(adminUrl);
+  ownerUrl.pathname = `/${name}`;
+  const runtimeUrl = urlAs(ownerUrl.toString(), TEST_RUNTIME_ROLE, TEST_RUNTIME_PASSWORD);
+  const runtime = new pg.Pool({ connectionString: runtimeUrl, max: 1 });
+  try {
+    // Before: the runtime role cannot migrate a fresh database itself, and says why.
+    await assert.rejects(migrate(runtime), /pending .*DATABASE_MIGRATION_URL/);
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'src/main/migrate.ts'],
+        {
+          env: {
+            ...process.env,
+            DATABASE_URL: '',
+            DATABASE_MIGRATION_URL: ownerUrl.toString(),
+            AUDIT_DB_RUNTIME_ROLE: TEST_RUNTIME_ROLE,
+            LOG_LEVEL: 'silent',
+          },
+        },
+        (err, _stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
+      ),
+    );
+    assert.deepEqual(await migrate(runtime), [], 'nothing left to apply, read by the runtime role');
+    const privileges = await runtime.query<{ p: string }>(
+      `select p from unnest(array['select', 'insert', 'update', 'delete', 'truncate', 'references', 'trigger']) p
+       where has_table_privilege('audit_events', p)`,
+    );
+    assert.deepEqual(
+      privileges.rows.map((r) => r.p),
+      ['select', 'insert'],
+    );
+    await runtime.query(INSERT_IMMUTABLE);
+  } finally {
+    await runtime.end();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
   }
 });
 
