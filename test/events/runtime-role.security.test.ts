@@ -166,20 +166,23 @@ test('the runtime role may not apply a pending migration; it says so and changes
   }
 });
 
+async function asAdmin(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: testEnv('AUDIT_TEST_ADMIN_DATABASE_URL') });
+  await admin.connect();
+  await admin.query(sql).finally(() => admin.end());
+}
+
 test('npm run migrate: the owner migrates an empty database and grants the runtime role, which then starts', async () => {
   const name = `audit_test_${randomBytes(6).toString('hex')}`;
-  const adminUrl = testEnv('AUDIT_TEST_ADMIN_DATABASE_URL');
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const ownerUrl = new URL(adminUrl);
+  await asAdmin(`create database ${name}`);
+  const ownerUrl = new URL(testEnv('AUDIT_TEST_ADMIN_DATABASE_URL'));
   ownerUrl.pathname = `/${name}`;
   const runtimeUrl = urlAs(ownerUrl.toString(), TEST_RUNTIME_ROLE, TEST_RUNTIME_PASSWORD);
   const runtime = new pg.Pool({ connectionString: runtimeUrl, max: 1 });
   try {
     // Before: the runtime role cannot migrate a fresh database itself, and says why.
     await assert.rejects(migrate(runtime), /pending .*DATABASE_MIGRATION_URL/);
-    await new Promise<void>((resolve, reject) =>
+    const output = await new Promise<string>((resolve, reject) =>
       execFile(
         process.execPath,
         ['--import', 'tsx', 'src/main/migrate.ts'],
@@ -189,12 +192,14 @@ test('npm run migrate: the owner migrates an empty database and grants the runti
             DATABASE_URL: '',
             DATABASE_MIGRATION_URL: ownerUrl.toString(),
             AUDIT_DB_RUNTIME_ROLE: TEST_RUNTIME_ROLE,
-            LOG_LEVEL: 'silent',
+            LOG_LEVEL: 'info',
           },
         },
-        (err, _stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stdout}${stderr}`)) : resolve(stdout),
       ),
     );
+    assert.match(output, /database migrated/);
     assert.deepEqual(await migrate(runtime), [], 'nothing left to apply, read by the runtime role');
     const privileges = await runtime.query<{ p: string }>(
       `select p from unnest(array['select', 'insert', 'update', 'delete', 'truncate', 'references', 'trigger']) p
@@ -206,9 +211,8 @@ test('npm run migrate: the owner migrates an empty database and grants the runti
     );
     await runtime.query(INSERT_IMMUTABLE);
   } finally {
-    await runtime.end();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await runtime.end().catch(() => {});
+    await asAdmin(`drop database if exists ${name} with (force)`).catch(() => {});
   }
 });
 
