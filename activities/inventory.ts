@@ -4,11 +4,10 @@ import {
   type PromotedAction,
   promoteDiscoveredActions,
 } from '../src/db/action-promotion.js';
-import { insertEvents, type StoredEvent } from '../src/db/events.js';
+import { insertPlatformEvents, type StoredEvent } from '../src/db/events.js';
 import { type Pool, withTransaction } from '../src/db/pool.js';
 import { SUGGESTION_FRACTION } from '../src/domain/action-inventory.js';
 import { isValidActionName } from '../src/domain/action-name.js';
-import { PLATFORM_WRITTEN } from '../src/domain/provenance.js';
 import { newEventId } from '../src/events/store.js';
 import type { Logger } from '../src/logger.js';
 
@@ -65,10 +64,9 @@ export function createInventoryActivities(deps: InventoryActivityDeps) {
           firstSeenBy: new Date(asOf.getTime() - minAgeMs),
           decidedAt: asOf,
         });
-        await insertEvents(
+        await insertPlatformEvents(
           tx,
           promoted.map((p) => promotionEvent(p, input.asOf, maxSegments)),
-          PLATFORM_WRITTEN,
         );
         const suggested = await markSuggestedActions(tx, {
           minCount: Math.ceil(minCount * SUGGESTION_FRACTION),

@@ -1,5 +1,11 @@
 import type { AuditEvent, NewEvent } from '../domain/event.js';
-import { type Provenance, provenanceOf, type SubmittedBy, type SubmitterKind } from '../domain/provenance.js';
+import {
+  PLATFORM_WRITTEN,
+  type Provenance,
+  provenanceOf,
+  type SubmittedBy,
+  type SubmitterKind,
+} from '../domain/provenance.js';
 import type { Queryable } from './pool.js';
 
 /** Where a read looks: one workspace, the tenant-level events (workspace null), or everything. */
@@ -140,6 +146,11 @@ export async function insertEvents(
     ],
   );
   return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+}
+
+/** Events the platform writes itself (provenance kind `platform`). */
+export function insertPlatformEvents(db: Queryable, events: StoredEvent[]) {
+  return insertEvents(db, events, PLATFORM_WRITTEN);
 }
 
 export interface ListEventsQuery {

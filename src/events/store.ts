@@ -1,11 +1,11 @@
 import { monotonicFactory } from 'ulid';
-import { insertEvents, type StoredEvent } from '../db/events.js';
+import { insertEvents, insertPlatformEvents, type StoredEvent } from '../db/events.js';
 import { type Pool, type Queryable, withTransaction } from '../db/pool.js';
 import { isValidActionName } from '../domain/action-name.js';
 import { actorFields, type Caller } from '../domain/caller.js';
 import { type FieldError, ForbiddenError, ValidationError } from '../domain/errors.js';
 import { type EventInput, normalizeEvent } from '../domain/event.js';
-import { PLATFORM_WRITTEN, submittedBy } from '../domain/provenance.js';
+import { submittedBy } from '../domain/provenance.js';
 
 export const newEventId = monotonicFactory();
 
@@ -108,24 +108,20 @@ export interface PlatformAuditEvent {
  */
 export async function recordAuditEvent(db: Queryable, actionMaxSegments: number, e: PlatformAuditEvent) {
   const now = new Date().toISOString();
-  await insertEvents(
-    db,
-    [
-      {
-        id: newEventId(),
-        tenantId: e.tenantId,
-        workspaceId: e.workspaceId,
-        occurredAt: now,
-        ...actorFields(e.caller),
-        action: e.action,
-        actionValid: isValidActionName(e.action, actionMaxSegments),
-        resourceType: e.resourceType,
-        resourceId: e.resourceId,
-        metadata: e.metadata,
-        ip: null,
-        userAgent: null,
-      },
-    ],
-    PLATFORM_WRITTEN,
-  );
+  await insertPlatformEvents(db, [
+    {
+      id: newEventId(),
+      tenantId: e.tenantId,
+      workspaceId: e.workspaceId,
+      occurredAt: now,
+      ...actorFields(e.caller),
+      action: e.action,
+      actionValid: isValidActionName(e.action, actionMaxSegments),
+      resourceType: e.resourceType,
+      resourceId: e.resourceId,
+      metadata: e.metadata,
+      ip: null,
+      userAgent: null,
+    },
+  ]);
 }
