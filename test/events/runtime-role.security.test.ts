@@ -130,6 +130,15 @@ test('the test databases run as a runtime role that owns nothing and is no super
   );
 });
 
+test('every table of the schema is in the runtime grants (a new table needs its line in the grant function)', async () => {
+  const { rows } = await db.pool.query<{ table: string }>(
+    `select c.relname as table from pg_class c
+     where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+       and not has_table_privilege(c.oid, 'select')`,
+  );
+  assert.deepEqual(rows, []);
+});
+
 test('the runtime role cannot change or remove a stored event by any route', async () => {
   await assertTamperingRefused(db.url, db.ownerPool);
 });
