@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   PORT: port(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: optionalString,
+  DATABASE_MIGRATION_URL: optionalString,
+  AUDIT_DB_RUNTIME_ROLE: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // How long a request waits for a pool connection before it answers 503 (0: forever).
   DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
@@ -80,7 +82,17 @@ export interface TemporalTlsConfig {
 
 export interface Config {
   http: { port: number; host: string };
-  database: { url?: string; poolSize: number; poolTimeoutMs: number };
+  database: {
+    /** The runtime connection (API and worker). */
+    url?: string;
+    /** The owner's connection, used only to migrate and grant (docs/OPERATIONS.md, "Database roles"). */
+    migrationUrl?: string;
+    /** Who gets the runtime privileges; defaults to the role of `url` when migrationUrl is set. */
+    runtimeRole?: string;
+    poolSize: number;
+    /** How long a request waits for a pool connection before answering 503. */
+    poolTimeoutMs: number;
+  };
   temporal: {
     address?: string;
     namespace: string;
@@ -152,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: { port: e.PORT, host: e.HOST },
     database: {
       url: e.DATABASE_URL,
+      migrationUrl: e.DATABASE_MIGRATION_URL,
+      runtimeRole: e.AUDIT_DB_RUNTIME_ROLE,
       poolSize: e.DATABASE_POOL_SIZE,
       poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
     },

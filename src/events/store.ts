@@ -1,10 +1,11 @@
 import { monotonicFactory } from 'ulid';
-import { insertEvents, type StoredEvent } from '../db/events.js';
+import { insertEvents, insertPlatformEvents, type StoredEvent } from '../db/events.js';
 import { type Pool, type Queryable, withTransaction } from '../db/pool.js';
 import { isValidActionName } from '../domain/action-name.js';
 import { actorFields, type Caller } from '../domain/caller.js';
 import { type FieldError, ForbiddenError, ValidationError } from '../domain/errors.js';
 import { type EventInput, normalizeEvent } from '../domain/event.js';
+import { submittedBy } from '../domain/provenance.js';
 
 export const newEventId = monotonicFactory();
 
@@ -62,11 +63,13 @@ export async function ingestEvents(
 
   // One statement is atomic on its own: the common path is a single round trip to the database.
   // Only the platform token adds a record of its use, which must commit with the events.
+  // The events are stored with the credential that submitted them (their provenance), so an audit.*
+  // name or a "system" actor claimed by a producer stays told apart from the platform's own records.
   const inserted =
     caller.kind !== 'platform'
-      ? await insertEvents(deps.pool, events)
+      ? await insertEvents(deps.pool, events, submittedBy(caller))
       : await withTransaction(deps.pool, async (tx) => {
-          const rows = await insertEvents(tx, events);
+          const rows = await insertEvents(tx, events, submittedBy(caller));
           for (const tenantId of new Set(events.map((e) => e.tenantId))) {
             await recordAuditEvent(tx, deps.actionMaxSegments, {
               tenantId,
@@ -105,7 +108,7 @@ export interface PlatformAuditEvent {
  */
 export async function recordAuditEvent(db: Queryable, actionMaxSegments: number, e: PlatformAuditEvent) {
   const now = new Date().toISOString();
-  await insertEvents(db, [
+  await insertPlatformEvents(db, [
     {
       id: newEventId(),
       tenantId: e.tenantId,

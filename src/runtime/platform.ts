@@ -6,7 +6,6 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { createAuthenticator } from '../auth/tokens.js';
 import type { Config } from '../config.js';
-import { migrate } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { createApp } from '../http/app.js';
 import { createHealthApp } from '../http/health-app.js';
@@ -26,7 +25,13 @@ import { ensureMetricsSnapshotSchedule } from '../temporal/metrics-snapshot-sche
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import { installTemporalRuntimeLogger } from '../temporal/runtime-logger.js';
 import { createWorker } from '../temporal/worker.js';
-import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded-postgres.js';
+import { prepareDatabase } from './database.js';
+import {
+  type EmbeddedDatabase,
+  ensureEmbeddedRuntimeRole,
+  freePort,
+  startEmbeddedPostgres,
+} from './embedded-postgres.js';
 import { ensureDataDir, resolveSecrets } from './state.js';
 
 export interface PlatformOptions {
@@ -99,6 +104,7 @@ export async function startPlatform(
     });
 
     let databaseUrl = config.database.url;
+    let migrationUrl = config.database.migrationUrl;
     let embeddedDb: EmbeddedDatabase | undefined;
     if (!databaseUrl) {
       if (!opts.embedded) throw new Error('DATABASE_URL is required for this entry point');
@@ -106,12 +112,13 @@ export async function startPlatform(
         logger.debug({ component: 'postgres' }, line),
       );
       stops.push(() => embeddedDb!.stop());
-      databaseUrl = embeddedDb.url;
+      // The superuser migrates; the API and the worker connect as a login that owns nothing.
+      migrationUrl = embeddedDb.url;
+      databaseUrl = await ensureEmbeddedRuntimeRole(join(dataDir, 'postgres'), embeddedDb.url);
     }
     const pool: Pool = createPool(databaseUrl, config.database.poolSize, config.database.poolTimeoutMs);
     stops.push(() => pool.end());
-    const applied = await migrate(pool);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+    await prepareDatabase({ pool, migrationUrl, runtimeRole: config.database.runtimeRole, logger });
 
     let temporalAddress = config.temporal.address;
     let devServer: DevServer | undefined;
