@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { checkout } from '../db/checkout.js';
 import { type OutboxTableOptions, outboxTables } from './tables.js';
 
 /**
@@ -7,7 +8,7 @@ import { type OutboxTableOptions, outboxTables } from './tables.js';
  */
 export async function migrate(pool: pg.Pool, options: OutboxTableOptions = {}): Promise<void> {
   const t = outboxTables(options);
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     await client.query('begin');
     await client.query('select pg_advisory_xact_lock(hashtext($1::text))', [`audit-outbox:${t.label}`]);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { checkout } from '../db/checkout.js';
 import { MAX_BATCH_EVENTS } from '../domain/event.js';
 import {
   type DeliveryCounts,
@@ -67,7 +68,8 @@ export async function relayOutboxOnce(options: RelayPassOptions): Promise<RelayP
   };
 
   while (result.batches < maxBatches && (options.shouldContinue?.() ?? true)) {
-    const client = await options.pool.connect();
+    // Held across the HTTP requests: checkout() keeps a lost connection from ending the host's process.
+    const client = await checkout(options.pool);
     let claimed = 0;
     let broken: unknown;
     try {
