@@ -33,6 +33,8 @@ export async function startEmbeddedPostgres(
   dir: string,
   database: string,
   log: (line: string) => void = () => {},
+  /** A fixed port (e.g. to start the same cluster again where its clients expect it); default a free one. */
+  port?: number,
 ): Promise<EmbeddedDatabase> {
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const clusterDir = join(dir, 'cluster');
@@ -40,7 +42,7 @@ export async function startEmbeddedPostgres(
   if (!existsSync(passwordFile))
     await writeFile(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = (await readFile(passwordFile, 'utf8')).trim();
-  const port = await freePort();
+  port ??= await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',
