@@ -13,6 +13,12 @@ import { eventsOf, type HoldingServer, startHoldingServer, terminateOtherSession
 // here, since the API, the worker and the producer relay all run in it.
 
 const TENANT = 't_connloss';
+// What would end a real process: node:test reports uncaught errors against whichever test its async
+// context points to (for the worker's pool, a hook that has finished), so they are collected here.
+const uncaught: unknown[] = [];
+process.on('uncaughtException', (err) => uncaught.push(err));
+const noUncaughtErrors = () =>
+  assert.deepEqual(uncaught.splice(0), [], 'an uncaught error would end the process');
 let p: TestPlatform;
 let admin: string;
 let producer: string;
@@ -90,6 +96,7 @@ test('the delivery engine survives losing the connection that holds the publish 
   assert.deepEqual(order, [...first, ...later]);
   const got = await p.request('GET', `/v1/audit/sinks/${sink.id}`, { token: admin });
   assert.equal(got.status, 200);
+  noUncaughtErrors();
 });
 
 test('POST …/test survives losing its database connection while it waits for the destination', async () => {
@@ -109,6 +116,7 @@ test('POST …/test survives losing its database connection while it waits for t
   const again = await p.request('POST', `/v1/audit/sinks/${sink.id}/test`, { token: admin });
   assert.equal(again.status, 200, JSON.stringify(again.body));
   assert.equal(again.body.ok, true);
+  noUncaughtErrors();
 });
 
 test('the producer relay survives losing its connection mid-batch, in the host process, and delivers every event', async () => {
@@ -177,6 +185,7 @@ test('the producer relay survives losing its connection mid-batch, in the host p
       );
       assert.ok(ids.every((id) => sent.has(id)));
       assert.ok(relay.stats.failures >= 1, 'the lost connection was a failed pass, not a crash');
+      noUncaughtErrors();
     } finally {
       await relay.stop();
     }

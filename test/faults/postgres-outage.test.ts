@@ -125,31 +125,38 @@ test('PostgreSQL stopped and started under load: the worker stays alive, not rea
     }
   })();
 
-  await waitFor(
-    'deliveries under way',
-    async () => receivers.every((r) => r.acceptedEvents().some((e) => e.action === 'outage.load')),
-    60_000,
-  );
-  await db!.stop();
-  db = undefined;
-  const down = Date.now();
   const workerReadyDuringOutage = new Set<number>();
-  while (Date.now() - down < OUTAGE_MS) {
-    workerReadyDuringOutage.add(await statusOf(worker!.url, '/readyz'));
-    assert.equal(await statusOf(worker!.url, '/healthz'), 200, 'the worker process is alive');
-    await new Promise((r) => setTimeout(r, 500));
+  try {
+    await outageUnderLoad();
+  } finally {
+    loading = false;
+    await load;
   }
-  db = await startDatabase();
-  const back = Date.now();
-  await waitFor(
-    'the worker ready again',
-    async () => (await statusOf(worker!.url, '/readyz')) === 200,
-    30_000,
-  );
-  t.diagnostic(`worker ready ${Date.now() - back} ms after PostgreSQL's return`);
-  await new Promise((r) => setTimeout(r, 3000));
-  loading = false;
-  await load;
+
+  async function outageUnderLoad() {
+    await waitFor(
+      'deliveries under way',
+      async () => receivers.every((r) => r.acceptedEvents().some((e) => e.action === 'outage.load')),
+      60_000,
+    );
+    await db!.stop();
+    db = undefined;
+    const down = Date.now();
+    while (Date.now() - down < OUTAGE_MS) {
+      workerReadyDuringOutage.add(await statusOf(worker!.url, '/readyz'));
+      assert.equal(await statusOf(worker!.url, '/healthz'), 200, 'the worker process is alive');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    db = await startDatabase();
+    const back = Date.now();
+    await waitFor(
+      'the worker ready again',
+      async () => (await statusOf(worker!.url, '/readyz')) === 200,
+      30_000,
+    );
+    t.diagnostic(`worker ready ${Date.now() - back} ms after PostgreSQL's return`);
+    await new Promise((r) => setTimeout(r, 3000));
+  }
 
   assert.ok(
     workerReadyDuringOutage.has(503),
@@ -158,6 +165,7 @@ test('PostgreSQL stopped and started under load: the worker stays alive, not rea
   assert.ok(worker!.pid() !== undefined && api!.pid() !== undefined, 'both processes are still running');
   assert.ok(!statuses.has(500), `no 500 during the outage: ${JSON.stringify([...statuses])}`);
   assert.ok(accepted.length > 0);
+  const loadEnded = Date.now();
   for (const r of receivers) {
     await waitFor(
       'every accepted event at every sink',
@@ -174,6 +182,7 @@ test('PostgreSQL stopped and started under load: the worker stays alive, not rea
     const firsts = [...new Set(r.acceptedEvents().map((e) => e.id as string))].filter((id) => known.has(id));
     assert.deepEqual(firsts, accepted);
   }
+  t.diagnostic(`every event at every sink ${Date.now() - loadEnded} ms after the load ended`);
   t.diagnostic(`${accepted.length} events accepted; answers ${JSON.stringify([...statuses])}`);
   assert.ok(worker!.pid() !== undefined, 'the worker is still running');
 });
