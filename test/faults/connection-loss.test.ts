@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { enqueue, startOutboxRelay } from '../../src/producer/index.js';
+import { enqueue, startOutboxRelay } from '../../packages/producer/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { waitFor } from '../helpers/wait.js';
