@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkout } from './checkout.js';
 import type { Pool } from './pool.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -32,7 +33,7 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[
   // against a database its owner has migrated.
   const pending = await pendingMigrations(pool, migrations);
   if (pending.length === 0) return [];
-  const client = await pool.connect();
+  const client = await checkout(pool);
   const applied: string[] = [];
   try {
     await client.query('select pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);

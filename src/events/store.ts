@@ -1,4 +1,5 @@
 import { monotonicFactory } from 'ulid';
+import { afterCommit, poolOf } from '../db/after-commit.js';
 import { insertEvents, insertPlatformEvents, type StoredEvent } from '../db/events.js';
 import { type Pool, type Queryable, withTransaction } from '../db/pool.js';
 import { isValidActionName } from '../domain/action-name.js';
@@ -92,6 +93,18 @@ export async function ingestEvents(
   return { accepted: stored.length, duplicates: events.length - stored.length, ids: events.map((e) => e.id) };
 }
 
+/** Per pool: who hears of the events the platform writes itself (the API's sink waker). */
+const storedListeners = new WeakMap<object, (events: StoredEvent[]) => void>();
+
+/**
+ * Every event stored through `pool` by recordAuditEvent is handed to `listener` after its transaction
+ * commits, as ingest hands its events to EventStoreDeps.onStored: the platform's own events (a sink
+ * created, a key revoked…) wake the workspace's sinks like any other event.
+ */
+export function setStoredEventsListener(pool: Pool, listener: (events: StoredEvent[]) => void): void {
+  storedListeners.set(pool, listener);
+}
+
 export interface PlatformAuditEvent {
   tenantId: string;
   workspaceId: string | null;
@@ -108,20 +121,22 @@ export interface PlatformAuditEvent {
  */
 export async function recordAuditEvent(db: Queryable, actionMaxSegments: number, e: PlatformAuditEvent) {
   const now = new Date().toISOString();
-  await insertPlatformEvents(db, [
-    {
-      id: newEventId(),
-      tenantId: e.tenantId,
-      workspaceId: e.workspaceId,
-      occurredAt: now,
-      ...actorFields(e.caller),
-      action: e.action,
-      actionValid: isValidActionName(e.action, actionMaxSegments),
-      resourceType: e.resourceType,
-      resourceId: e.resourceId,
-      metadata: e.metadata,
-      ip: null,
-      userAgent: null,
-    },
-  ]);
+  const event: StoredEvent = {
+    id: newEventId(),
+    tenantId: e.tenantId,
+    workspaceId: e.workspaceId,
+    occurredAt: now,
+    ...actorFields(e.caller),
+    action: e.action,
+    actionValid: isValidActionName(e.action, actionMaxSegments),
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    metadata: e.metadata,
+    ip: null,
+    userAgent: null,
+  };
+  await insertPlatformEvents(db, [event]);
+  const pool = poolOf(db);
+  const listener = pool && storedListeners.get(pool);
+  if (listener) afterCommit(db, () => listener([event]));
 }

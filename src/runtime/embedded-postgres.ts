@@ -53,12 +53,14 @@ export async function startEmbeddedPostgres(
   dir: string,
   database: string,
   log: (line: string) => void = () => {},
+  /** A fixed port (e.g. to start the same cluster again where its clients expect it); default a free one. */
+  port?: number,
 ): Promise<EmbeddedDatabase> {
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const clusterDir = join(dir, 'cluster');
   const passwordFile = join(dir, 'password');
   const password = await readOrCreateSecret(passwordFile);
-  const port = await freePort();
+  port ??= await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',

@@ -7,6 +7,7 @@ import { createActivities } from '../../activities/index.js';
 import { createAuthenticator } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { createPool, type Pool } from '../db/pool.js';
+import { setStoredEventsListener } from '../events/store.js';
 import { createApp } from '../http/app.js';
 import { createHealthApp } from '../http/health-app.js';
 import type { Logger } from '../logger.js';
@@ -219,6 +220,8 @@ export async function startPlatform(
     if (opts.api) {
       const waker = sinks.createWaker();
       stops.push(async () => waker.stop());
+      // The platform's own events (a sink changed, a key revoked…) wake the workspace's sinks too.
+      setStoredEventsListener(pool, (events) => waker.eventsStored(events));
       app = createApp({
         pool,
         logger,
