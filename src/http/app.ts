@@ -23,6 +23,7 @@ import { type PrometheusRouteDeps, registerPrometheusRoute } from '../routes/met
 import { registerMetricsRoutes } from '../routes/metrics/register.js';
 import { registerSinkRoutes } from '../routes/sinks/register.js';
 import type { SinkApiDeps } from '../sinks/sink-api.js';
+import { accessLog } from './access-log.js';
 import type { AppEnv } from './env.js';
 import { createErrorHandler, problemJson, zodFieldErrors } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -77,6 +78,8 @@ export function createApp(deps: AppDeps): App {
       'request',
     );
   });
+
+  app.use('*', accessLog(deps.logger));
 
   app.use(
     '/v1/*',
