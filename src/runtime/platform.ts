@@ -20,13 +20,14 @@ import { ensureSinkWorkflows } from '../sinks/reconcile.js';
 import { createSinkRuntime } from '../sinks/sink-runtime.js';
 import { findOrBuildTemporalCli } from '../temporal/cli.js';
 import { connectClient, connectWorker, temporalHealthCheck } from '../temporal/connection.js';
-import { type DevServer, startTemporalDevServer } from '../temporal/dev-server.js';
+import { type DevServer, startTemporalDevServer, stopLeftoverDevServer } from '../temporal/dev-server.js';
 import { ensureInventoryPromotionSchedule } from '../temporal/inventory-promotion-schedule.js';
 import { ensureMetricsSnapshotSchedule } from '../temporal/metrics-snapshot-schedule.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import { installTemporalRuntimeLogger } from '../temporal/runtime-logger.js';
 import { createWorker } from '../temporal/worker.js';
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded-postgres.js';
+import { claimDataDir } from './leftovers.js';
 import { ensureDataDir, resolveSecrets } from './state.js';
 
 export interface PlatformOptions {
@@ -98,12 +99,20 @@ export async function startPlatform(
       secretKey: config.secretKey,
     });
 
+    if (opts.embedded && (!config.database.url || !config.temporal.address)) {
+      const claim = await claimDataDir(dataDir);
+      stops.push(() => claim.release());
+    }
+
     let databaseUrl = config.database.url;
     let embeddedDb: EmbeddedDatabase | undefined;
     if (!databaseUrl) {
       if (!opts.embedded) throw new Error('DATABASE_URL is required for this entry point');
-      embeddedDb = await startEmbeddedPostgres(join(dataDir, 'postgres'), 'audit', (line) =>
-        logger.debug({ component: 'postgres' }, line),
+      embeddedDb = await startEmbeddedPostgres(
+        join(dataDir, 'postgres'),
+        'audit',
+        (line) => logger.debug({ component: 'postgres' }, line),
+        (message) => logger.warn({ component: 'postgres' }, message),
       );
       stops.push(() => embeddedDb!.stop());
       databaseUrl = embeddedDb.url;
@@ -121,6 +130,10 @@ export async function startPlatform(
         configuredPath: config.temporal.cliPath,
         log: (m) => logger.info(m),
       });
+      const dbFilename = join(dataDir, 'temporal.sqlite');
+      const leftover = await stopLeftoverDevServer(join(dataDir, 'temporal.pid'), dbFilename);
+      if (leftover !== undefined)
+        logger.warn({ pid: leftover }, 'stopped a Temporal dev server left running by an earlier run');
       const port = (await portIsFree(config.temporal.devServerPort))
         ? config.temporal.devServerPort
         : await freePort();
@@ -132,7 +145,8 @@ export async function startPlatform(
         port,
         uiPort,
         namespace: config.temporal.namespace,
-        dbFilename: join(dataDir, 'temporal.sqlite'),
+        dbFilename,
+        pidFile: join(dataDir, 'temporal.pid'),
         ui: true,
         log: (line) => logger.debug({ component: 'temporal' }, line),
       });
