@@ -15,7 +15,8 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
     level,
     base: { service: 'audit-platform', ...base },
     timestamp: pino.stdTimeFunctions.isoTime,
-    mixin: () => logContext.getStore() ?? {},
+    // A copy: pino merges each call's fields into the object the mixin returns.
+    mixin: () => ({ ...logContext.getStore() }),
     redact: {
       paths: [
         'req.headers.authorization',

@@ -72,10 +72,21 @@ async function waitForLine(requestId: string, msg: string) {
 test('every request gets one info access line: method, route pattern, status, duration, request id, tenant', async () => {
   const created = await fetch(`${api.url}/v1/admin/api-keys`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      'content-type': 'application/json',
+      'x-request-id': 'req-key-1',
+    },
     body: JSON.stringify({ tenantId: 't_log', role: 'producer' }),
   });
   const producerKey = ((await created.json()) as { key: string }).key;
+  // The route's own line and the access line share the request id, and nothing else leaks between them.
+  const keyLine = await waitForLine('req-key-1', 'api key created');
+  const keyAccess = await waitForLine('req-key-1', 'request');
+  assert.equal(keyLine.role, 'producer');
+  assert.equal(keyAccess.role, undefined);
+  assert.equal(keyAccess.keyId, undefined);
+  assert.equal(keyAccess.status, 201);
 
   const event = { workspaceId: 'w_1', actorKind: 'user', actorUserId: 'u_1', action: 'log.checked' };
   assert.equal(await call('POST', '/v1/audit/events', producerKey, 'req-ingest-1', event), 202);
@@ -93,7 +104,7 @@ test('every request gets one info access line: method, route pattern, status, du
     404,
   );
   const sink = await waitForLine('req-sink-404', 'request');
-  assert.equal(sink.route, '/v1/audit/sinks/:id');
+  assert.equal(sink.route, '/v1/audit/sinks/:sinkId');
   assert.equal(sink.tenantId, 't_log');
   assert.equal(sink.status, 404);
 
