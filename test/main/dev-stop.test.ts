@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
 import { testEnv } from '../helpers/env.js';
 import { type PlatformProcess, startPlatformProcess } from '../helpers/platform-process.js';
+import { alive, descendants, killAll, processesUsing, processTable } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
 // How `npm start` ends: SIGTERM from a supervisor to the npm pid, and SIGKILL with the next start
@@ -23,11 +24,7 @@ async function dataDir(): Promise<string> {
 }
 after(async () => {
   for (const dir of dirs) {
-    for (const pid of processesUsing(dir)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    }
+    killAll(processesUsing(dir));
     await rm(dir, { recursive: true, force: true });
   }
 });
@@ -45,43 +42,6 @@ async function embeddedEnv(dir: string): Promise<Record<string, string>> {
     AUDIT_SECRET_KEY: '',
     AUDIT_WORKFLOW_BUNDLE: '',
   };
-}
-
-function table(): Array<{ pid: number; ppid: number; args: string }> {
-  return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m) => m !== null)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
-}
-
-/** Pids of processes whose command line names the directory (PostgreSQL, the Temporal dev server). */
-function processesUsing(dir: string): number[] {
-  return table()
-    .filter((p) => p.args.includes(dir) && !p.args.startsWith('ps '))
-    .map((p) => p.pid);
-}
-
-function descendants(root: number): number[] {
-  const all = table();
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    for (const p of all.filter((q) => q.ppid === pid)) {
-      out.push(p.pid);
-      walk(p.pid);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 test('SIGTERM to the `npm start` pid stops npm, tsx, node, PostgreSQL and the Temporal dev server', async () => {
@@ -109,7 +69,7 @@ test('SIGTERM to the `npm start` pid stops npm, tsx, node, PostgreSQL and the Te
     assert.ok(processesUsing(dir).length >= 2, 'PostgreSQL and the Temporal dev server run on the data dir');
     assert.ok(
       started.some((pid) =>
-        table()
+        processTable()
           .find((p) => p.pid === pid)
           ?.args.includes('src/main/dev.ts'),
       ),
@@ -122,7 +82,7 @@ test('SIGTERM to the `npm start` pid stops npm, tsx, node, PostgreSQL and the Te
       [npm.pid!, ...started].every((pid) => !alive(pid)),
     ).catch((err: Error) =>
       assert.fail(
-        `${err.message}; left running:\n${table()
+        `${err.message}; left running:\n${processTable()
           .filter((p) => started.includes(p.pid))
           .map((p) => `${p.pid} ${p.args}`)
           .join('\n')}\n${output.slice(-3000)}`,
