@@ -15,8 +15,13 @@ import { waitFor } from '../helpers/wait.js';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let dataDir: string | undefined;
 let demo: ChildProcess | undefined;
+let started: number[] = [];
+let passed = false;
 after(async () => {
-  if (demo?.exitCode === null) demo.kill('SIGKILL');
+  // On a failure, nothing may outlive the test (an orphan holding the demo's pipes keeps this file running).
+  if (demo && !passed) killAll([demo.pid!, ...started]);
+  demo?.stdout?.destroy();
+  demo?.stderr?.destroy();
   if (dataDir) {
     killAll(processesUsing(dataDir));
     await rm(dataDir, { recursive: true, force: true });
@@ -78,11 +83,12 @@ test('npm run demo delivers to a local Kinesis stream and S3 bucket, takes more 
     'the curl event',
   );
 
-  const started = [...descendants(proc.pid!), ...processesUsing(dataDir)];
+  started = [...descendants(proc.pid!), ...processesUsing(dataDir)];
   assert.ok(processesUsing(dataDir).length >= 2, 'PostgreSQL and the Temporal dev server run');
   proc.kill('SIGTERM');
   await exited;
   await waitFor('everything the demo started to end', async () => started.every((pid) => !alive(pid))).catch(
     (err: Error) => assert.fail(`${err.message}\n${output.slice(-3000)}`),
   );
+  passed = true;
 });

@@ -56,6 +56,8 @@ test('SIGTERM to the `npm start` pid stops npm, tsx, node, PostgreSQL and the Te
   npm.stdout!.on('data', (c) => (output = (output + c).slice(-16_000)));
   npm.stderr!.on('data', (c) => (output = (output + c).slice(-16_000)));
   const exited = new Promise((resolve) => npm.once('exit', resolve));
+  let started: number[] = [];
+  let passed = false;
   try {
     await waitFor(
       'npm start to be ready',
@@ -65,7 +67,7 @@ test('SIGTERM to the `npm start` pid stops npm, tsx, node, PostgreSQL and the Te
           .catch(() => false),
       180_000,
     ).catch((err: Error) => assert.fail(`${err.message}\n${output}`));
-    const started = [...descendants(npm.pid!), ...processesUsing(dir)];
+    started = [...descendants(npm.pid!), ...processesUsing(dir)];
     assert.ok(processesUsing(dir).length >= 2, 'PostgreSQL and the Temporal dev server run on the data dir');
     assert.ok(
       started.some((pid) =>
@@ -89,8 +91,12 @@ test('SIGTERM to the `npm start` pid stops npm, tsx, node, PostgreSQL and the Te
       ),
     );
     assert.match(output, /"msg":"stopping"/, 'the platform shut down in order, not killed');
+    passed = true;
   } finally {
-    if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
+    // On a failure, nothing may outlive the test (an orphan holding npm's pipes keeps this file running).
+    if (!passed) killAll([npm.pid!, ...started]);
+    npm.stdout!.destroy();
+    npm.stderr!.destroy();
   }
 });
 
