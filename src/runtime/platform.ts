@@ -20,7 +20,7 @@ import { ensureSinkWorkflows } from '../sinks/reconcile.js';
 import { createSinkRuntime } from '../sinks/sink-runtime.js';
 import { findOrBuildTemporalCli } from '../temporal/cli.js';
 import { connectClient, connectWorker, temporalHealthCheck } from '../temporal/connection.js';
-import { type DevServer, startTemporalDevServer } from '../temporal/dev-server.js';
+import { type DevServer, startTemporalDevServer, stopLeftoverDevServer } from '../temporal/dev-server.js';
 import { ensureInventoryPromotionSchedule } from '../temporal/inventory-promotion-schedule.js';
 import { ensureMetricsSnapshotSchedule } from '../temporal/metrics-snapshot-schedule.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
@@ -33,6 +33,7 @@ import {
   freePort,
   startEmbeddedPostgres,
 } from './embedded-postgres.js';
+import { claimDataDir } from './leftovers.js';
 import { ensureDataDir, resolveSecrets } from './state.js';
 
 export interface PlatformOptions {
@@ -104,13 +105,21 @@ export async function startPlatform(
       secretKey: config.secretKey,
     });
 
+    if (opts.embedded && (!config.database.url || !config.temporal.address)) {
+      const claim = await claimDataDir(dataDir);
+      stops.push(() => claim.release());
+    }
+
     let databaseUrl = config.database.url;
     let migrationUrl = config.database.migrationUrl;
     let embeddedDb: EmbeddedDatabase | undefined;
     if (!databaseUrl) {
       if (!opts.embedded) throw new Error('DATABASE_URL is required for this entry point');
-      embeddedDb = await startEmbeddedPostgres(join(dataDir, 'postgres'), 'audit', (line) =>
-        logger.debug({ component: 'postgres' }, line),
+      embeddedDb = await startEmbeddedPostgres(
+        join(dataDir, 'postgres'),
+        'audit',
+        (line) => logger.debug({ component: 'postgres' }, line),
+        (message) => logger.warn({ component: 'postgres' }, message),
       );
       stops.push(() => embeddedDb!.stop());
       // The superuser migrates; the API and the worker connect as a login that owns nothing.
@@ -129,6 +138,10 @@ export async function startPlatform(
         configuredPath: config.temporal.cliPath,
         log: (m) => logger.info(m),
       });
+      const dbFilename = join(dataDir, 'temporal.sqlite');
+      const leftover = await stopLeftoverDevServer(join(dataDir, 'temporal.pid'), dbFilename);
+      if (leftover !== undefined)
+        logger.warn({ pid: leftover }, 'stopped a Temporal dev server left running by an earlier run');
       const port = (await portIsFree(config.temporal.devServerPort))
         ? config.temporal.devServerPort
         : await freePort();
@@ -140,7 +153,8 @@ export async function startPlatform(
         port,
         uiPort,
         namespace: config.temporal.namespace,
-        dbFilename: join(dataDir, 'temporal.sqlite'),
+        dbFilename,
+        pidFile: join(dataDir, 'temporal.pid'),
         ui: true,
         log: (line) => logger.debug({ component: 'temporal' }, line),
       });
