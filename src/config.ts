@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   AUDIT_WORKFLOW_BUNDLE: optionalString,
   AUDIT_TEMPORAL_PORT: port(7233),
   AUDIT_TEMPORAL_UI_PORT: port(8233),
+  AUDIT_TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
   AUDIT_DATA_DIR: z.string().default('./.data'),
   AUDIT_ADMIN_TOKEN: optionalString,
   AUDIT_SECRET_KEY: optionalString,
@@ -108,6 +109,8 @@ export interface Config {
     rollupEnabled: boolean;
   };
   rateLimitPerSecond: number;
+  /** AUDIT_TEMPORAL_UI_URL: where the console links a sink's delivery workflow (unset: no links). */
+  temporalUiUrl?: string;
   metrics: {
     /** AUDIT_METRICS_PUBLIC: GET /metrics without the platform token (a scraper on a private network). */
     public: boolean;
@@ -171,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rollupEnabled: e.AUDIT_ROLLUP_ENABLED,
     },
     rateLimitPerSecond: e.AUDIT_RATE_LIMIT_PER_SECOND,
+    temporalUiUrl: e.AUDIT_TEMPORAL_UI_URL,
     metrics: {
       public: e.AUDIT_METRICS_PUBLIC,
       snapshotIntervalMs: e.AUDIT_METRICS_SNAPSHOT_INTERVAL_SECONDS * 1000,
