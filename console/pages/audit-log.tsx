@@ -317,7 +317,7 @@ export function AuditLogPage({ scope, location }: PageProps) {
       <FilterForm
         location={location}
         canonical={canonical.data?.data}
-        key={`${location.query.toString()}|${canonical.data ? 1 : 0}`}
+        key={`${JSON.stringify(filters)}|${canonical.data ? 1 : 0}`}
       />
       {selected && !page.loading && !selectedEvent && (
         <div class="alert alert-info" role="status">
