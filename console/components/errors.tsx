@@ -7,6 +7,8 @@ function explain(error: unknown): { title: string; detail: string; hint?: string
   }
   const { problem, status } = error;
   const detail = problem.detail ?? '';
+  // A problem the console made itself (no type) already says what happened in its own words.
+  if (problem.type === undefined && status !== 0) return { title: problem.title, detail };
   switch (status) {
     case 0:
       return { title: problem.title, detail };
