@@ -1,5 +1,5 @@
 import { Fragment } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { CopyButton } from '../components/copy-button';
 import { ErrorMessage, PageError } from '../components/errors';
@@ -100,6 +100,7 @@ function FilterForm({
   const [resourceId, setResourceId] = useState(current.resourceId ?? '');
   const [from, setFrom] = useState(toLocalInput(current.from));
   const [to, setTo] = useState(toLocalInput(current.to));
+  const activeCount = FILTER_KEYS.filter((k) => current[k] !== undefined && k !== 'actorKind').length;
   const customShown = actionChoice === CUSTOM || (canonical === undefined && customAction !== '');
 
   const apply = (e: Event) => {
@@ -130,97 +131,107 @@ function FilterForm({
   const set = (setter: (v: string) => void) => (e: Event) => setter((e.target as HTMLInputElement).value);
 
   return (
-    <form class="panel" onSubmit={apply} aria-label="Filters">
-      <div class="panel-body">
-        <div class="filters">
-          <Field id="filter-action" label="Action">
-            <select id="filter-action" value={actionChoice} onChange={set(setActionChoice)}>
-              <option value="">Any action</option>
-              {canonical && canonical.length > 0 && (
-                <optgroup label="Canonical actions">
-                  {canonical.map((c) => (
-                    <option key={c.action} value={c.action}>
-                      {c.action}
-                    </option>
-                  ))}
-                </optgroup>
-              )}
-              <option value={CUSTOM}>Other name or prefix…</option>
-            </select>
-          </Field>
-          {customShown && (
-            <Field
-              id="filter-action-custom"
-              label="Action name or prefix"
-              hint="e.g. sink_created or audit.*"
-            >
-              <input
+    <details
+      class="panel filters-panel"
+      open={!window.matchMedia('(max-width: 720px)').matches || activeCount > 0}
+    >
+      <summary class="filters-summary">Filters{activeCount > 0 ? ` (${activeCount} active)` : ''}</summary>
+      <form onSubmit={apply} aria-label="Filters">
+        <div class="panel-body">
+          <div class="filters">
+            <Field id="filter-action" label="Action">
+              <select id="filter-action" value={actionChoice} onChange={set(setActionChoice)}>
+                <option value="">Any action</option>
+                {canonical && canonical.length > 0 && (
+                  <optgroup label="Canonical actions">
+                    {canonical.map((c) => (
+                      <option key={c.action} value={c.action}>
+                        {c.action}
+                      </option>
+                    ))}
+                  </optgroup>
+                )}
+                <option value={CUSTOM}>Other name or prefix…</option>
+              </select>
+            </Field>
+            {customShown && (
+              <Field
                 id="filter-action-custom"
-                value={customAction}
-                placeholder="audit.*"
-                aria-describedby={describedBy('filter-action-custom', { hint: true })}
-                onInput={set(setCustomAction)}
+                label="Action name or prefix"
+                hint="e.g. sink_created or audit.*"
+              >
+                <input
+                  id="filter-action-custom"
+                  value={customAction}
+                  placeholder="audit.*"
+                  aria-describedby={describedBy('filter-action-custom', { hint: true })}
+                  onInput={set(setCustomAction)}
+                />
+              </Field>
+            )}
+            <Field id="filter-actor-kind" label="Actor kind">
+              <select id="filter-actor-kind" value={actorKind} onChange={set(setActorKind)}>
+                <option value="">Any</option>
+                <option value="user">User</option>
+                <option value="api_key">API key</option>
+                <option value="system">System</option>
+              </select>
+            </Field>
+            <Field id="filter-actor" label="Actor" hint="A user id, or an API key id (key_…)">
+              <input
+                id="filter-actor"
+                value={actor}
+                aria-describedby={describedBy('filter-actor', { hint: true })}
+                onInput={set(setActor)}
               />
             </Field>
-          )}
-          <Field id="filter-actor-kind" label="Actor kind">
-            <select id="filter-actor-kind" value={actorKind} onChange={set(setActorKind)}>
-              <option value="">Any</option>
-              <option value="user">User</option>
-              <option value="api_key">API key</option>
-              <option value="system">System</option>
-            </select>
-          </Field>
-          <Field id="filter-actor" label="Actor" hint="A user id, or an API key id (key_…)">
-            <input
-              id="filter-actor"
-              value={actor}
-              aria-describedby={describedBy('filter-actor', { hint: true })}
-              onInput={set(setActor)}
-            />
-          </Field>
-          <Field id="filter-resource-type" label="Resource type">
-            <input id="filter-resource-type" value={resourceType} onInput={set(setResourceType)} />
-          </Field>
-          <Field id="filter-resource-id" label="Resource id">
-            <input id="filter-resource-id" value={resourceId} onInput={set(setResourceId)} />
-          </Field>
-          <Field id="filter-from" label="From" hint="Inclusive, your local time">
-            <input
-              id="filter-from"
-              type="datetime-local"
-              value={from}
-              aria-describedby={describedBy('filter-from', { hint: true })}
-              onInput={set(setFrom)}
-            />
-          </Field>
-          <Field id="filter-to" label="To" hint="Exclusive, your local time">
-            <input
-              id="filter-to"
-              type="datetime-local"
-              value={to}
-              aria-describedby={describedBy('filter-to', { hint: true })}
-              onInput={set(setTo)}
-            />
-          </Field>
+            <Field id="filter-resource-type" label="Resource type">
+              <input id="filter-resource-type" value={resourceType} onInput={set(setResourceType)} />
+            </Field>
+            <Field id="filter-resource-id" label="Resource id">
+              <input id="filter-resource-id" value={resourceId} onInput={set(setResourceId)} />
+            </Field>
+            <Field id="filter-from" label="From" hint="Inclusive, your local time">
+              <input
+                id="filter-from"
+                type="datetime-local"
+                value={from}
+                aria-describedby={describedBy('filter-from', { hint: true })}
+                onInput={set(setFrom)}
+              />
+            </Field>
+            <Field id="filter-to" label="To" hint="Exclusive, your local time">
+              <input
+                id="filter-to"
+                type="datetime-local"
+                value={to}
+                aria-describedby={describedBy('filter-to', { hint: true })}
+                onInput={set(setTo)}
+              />
+            </Field>
+          </div>
         </div>
-      </div>
-      <div class="panel-footer">
-        <button type="submit" class="button button-primary">
-          Apply filters
-        </button>
-        <button type="button" class="button" onClick={clear}>
-          Clear
-        </button>
-      </div>
-    </form>
+        <div class="panel-footer">
+          <button type="submit" class="button button-primary">
+            Apply filters
+          </button>
+          <button type="button" class="button" onClick={clear}>
+            Clear
+          </button>
+        </div>
+      </form>
+    </details>
   );
 }
 
 function EventDetail({ event, onClose }: { event: AuditEvent; onClose: () => void }) {
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    panel.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
   const wire = Object.fromEntries(WIRE_FIELDS.map((k) => [k, event[k]]));
   return (
-    <section class="panel" aria-labelledby="event-detail-title" id="event-detail">
+    <section class="panel" aria-labelledby="event-detail-title" id="event-detail" ref={panel}>
       <div class="panel-header">
         <h2 id="event-detail-title">
           Event <code>{event.id}</code>
@@ -335,7 +346,7 @@ export function AuditLogPage({ scope, location }: PageProps) {
       ) : (
         <>
           <div class="table-wrap" aria-busy={page.loading}>
-            <table class="table" aria-label="Events">
+            <table class="table table-stack" aria-label="Events">
               <thead>
                 <tr>
                   <th scope="col">Time (UTC)</th>

@@ -32,6 +32,7 @@ export async function run(options: PlatformOptions): Promise<void> {
     platform.apiUrl
       ? `  API:           ${platform.apiUrl}   (OpenAPI reference at ${platform.apiUrl}/docs)`
       : null,
+    platform.apiUrl ? `  Console:       ${platform.apiUrl}/console   (sign in with an API key)` : null,
     platform.temporalUiUrl
       ? `  Temporal UI:   ${platform.temporalUiUrl}`
       : `  Temporal:      ${platform.temporalAddress}`,
