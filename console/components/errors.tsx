@@ -68,7 +68,12 @@ export function NotFoundPage({ detail }: { detail?: string }) {
       <h1 id="page-title" tabIndex={-1}>
         Page not found
       </h1>
-      <p>{detail ?? 'There is nothing at this address, or your credential may not see it.'}</p>
+      <p>
+        {detail
+          ? `${detail.charAt(0).toUpperCase()}${detail.slice(1)}.`
+          : 'There is nothing at this address.'}
+      </p>
+      <p class="muted">The address may be mistyped, or the thing it names belongs to another tenant.</p>
       <p>
         <Link href="/console/log">Go to the audit log</Link>
       </p>

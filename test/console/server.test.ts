@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { createConsoleAssets } from '../../src/console/assets.js';
 import { CONSOLE_CSP } from '../../src/routes/console.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
@@ -152,4 +157,17 @@ test('whoami is a documented operation of the OpenAPI document', async () => {
   assert.ok(doc.paths['/v1/auth/whoami']?.get, 'GET /v1/auth/whoami documented');
   assert.ok(doc.components.schemas.WhoAmI);
   assert.equal(doc.paths['/console'], undefined, 'the console is not an API operation');
+});
+
+test('a prebuilt bundle (dist/console after npm run build) is served as is, without building', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'console-dist-'));
+  try {
+    await writeFile(join(dir, 'app.js'), 'console.log("prebuilt");');
+    await writeFile(join(dir, 'app.css'), 'body{}');
+    const assets = createConsoleAssets(pathToFileURL(`${dir}/`));
+    assert.equal(Buffer.from((await assets.get('app.js')).body).toString(), 'console.log("prebuilt");');
+    assert.equal(Buffer.from((await assets.get('app.css')).body).toString(), 'body{}');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
