@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { SignJWT } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
@@ -11,6 +12,7 @@ const TENANT_A = 't_roles_a';
 const TENANT_B = 't_roles_b';
 const WS = 'w_roles';
 const ARN = 'arn:aws:kinesis:eu-west-1:123456789012:stream/roles';
+const JWT_SECRET = 'console-roles-test-secret-0123456789';
 /** Controls that change something; a read-only role must see none of them. */
 const EDIT_CONTROLS =
   /^(Save|Send test event|Disconnect|Create|New sink|Delete|Pause|Resume|Replay|Mark canonical|Edit tags|Generate)/;
@@ -20,7 +22,7 @@ let browser: Browser;
 let sinkA: string;
 
 before(async () => {
-  p = await startTestPlatform({ AUDIT_REGION: 'eu-west-1' });
+  p = await startTestPlatform({ AUDIT_REGION: 'eu-west-1', AUDIT_JWT_SECRET: JWT_SECRET });
   const admin = await p.createKey({ tenantId: TENANT_A, role: 'admin' });
   const created = await p.request('POST', '/v1/audit/sinks', {
     token: admin,
@@ -135,5 +137,22 @@ test('a key revoked while signed in sends the user back to sign in, with the rea
   await page.getByLabel(/API key/).fill(producer);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('The producer role cannot use the console').waitFor();
+  await page.context().close();
+});
+
+test('with JWTs configured, a user signs in with a JWT and acts as its subject', async () => {
+  const jwt = await new SignJWT({ tenant_id: TENANT_A, role: 'auditor', workspace_ids: [WS] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('u_jwt_auditor')
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(JWT_SECRET));
+  const page = await freshPage();
+  await page.goto(`${p.url}/console`);
+  await page.getByLabel('API key or JWT').fill(jwt);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
+  await page.getByText('Auditor', { exact: true }).waitFor();
+  assert.equal(await page.getByLabel('Workspace', { exact: true }).inputValue(), WS);
+  assert.ok(!page.url().includes(jwt));
   await page.context().close();
 });
