@@ -3,7 +3,8 @@ import { ActionsPage } from './pages/actions';
 import { AuditLogPage } from './pages/audit-log';
 import { AuditStreamPage } from './pages/audit-stream';
 import { HealthPage } from './pages/health';
-import { SinkPage, SinksPage } from './pages/sinks';
+import { SinkPage } from './pages/sink';
+import { NewSinkPage, SinksPage } from './pages/sinks';
 import type { Location } from './router';
 import type { Scope } from './scope';
 import type { Session } from './session';
@@ -33,6 +34,7 @@ export const ROUTES: RouteEntry[] = [
   { path: '/console/log', title: 'Audit log', nav: 'Audit log', page: AuditLogPage },
   { path: '/console/stream', title: 'Audit stream', nav: 'Audit stream', page: AuditStreamPage },
   { path: '/console/sinks', title: 'Sinks', nav: 'Sinks', page: SinksPage },
+  { path: '/console/sinks/new', title: 'New sink', navPath: '/console/sinks', page: NewSinkPage },
   { path: '/console/sinks/:sinkId', title: 'Sink', navPath: '/console/sinks', page: SinkPage },
   { path: '/console/actions', title: 'Actions', nav: 'Actions', page: ActionsPage },
   { path: '/console/health', title: 'Health', nav: 'Health', page: HealthPage },

@@ -2,6 +2,7 @@
 export interface ConsoleSettings {
   region: string;
   temporalUiUrl: string | null;
+  temporalNamespace?: string;
   jwtEnabled: boolean;
 }
 
@@ -14,3 +15,10 @@ function readSettings(): ConsoleSettings {
 }
 
 export const settings: ConsoleSettings = readSettings();
+
+/** The Temporal UI page of a workflow (a run's history when the run id is known), or null. */
+export function temporalWorkflowUrl(workflowId: string, runId?: string | null): string | null {
+  if (!settings.temporalUiUrl) return null;
+  const base = `${settings.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(settings.temporalNamespace ?? 'default')}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
+}

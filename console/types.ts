@@ -75,3 +75,60 @@ export interface CanonicalAction {
   action: string;
   tags: string[];
 }
+
+export interface SinkDelivery {
+  id: string;
+  status: 'in_progress' | 'succeeded' | 'failed';
+  eventCount: number;
+  attempts: number;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  workflowId: string | null;
+  runId: string | null;
+}
+
+export interface DeliveryPage {
+  data: SinkDelivery[];
+  nextCursor: string | null;
+}
+
+export interface ActionEntry {
+  action: string;
+  canonical: boolean;
+  source: 'discovered' | 'manual' | 'auto';
+  tags: string[];
+  count: number;
+  firstSeenAt: string | null;
+  lastSeenAt: string | null;
+  suggested: boolean;
+}
+
+export interface SinkFigures {
+  id: string;
+  type: SinkType;
+  status: SinkStatus;
+  lastDeliveryAt: string | null;
+  lagEvents: number;
+  delivered: number;
+  failed: number;
+}
+
+export interface MetricsFigures {
+  events: { total: number; last24h: number };
+  actions: {
+    discovered: number;
+    canonical: number;
+    invalidActionCount: number;
+    drift: { discoveredNotCanonical: number; staleCanonical: number };
+  };
+  sinks: SinkFigures[];
+}
+
+export interface AuditMetrics extends MetricsFigures {
+  generatedAt: string;
+}
+
+export interface MetricsSnapshot extends MetricsFigures {
+  takenAt: string;
+}

@@ -9,6 +9,8 @@ export interface ConsoleSettings {
   region: string;
   /** AUDIT_TEMPORAL_UI_URL (or the dev server's UI): links from a sink to its delivery workflow. */
   temporalUiUrl: string | null;
+  /** TEMPORAL_NAMESPACE: where those workflows live in the Temporal UI. */
+  temporalNamespace: string;
   /** Whether the sign-in page offers JWTs. */
   jwtEnabled: boolean;
 }

@@ -257,6 +257,7 @@ export async function startPlatform(
           settings: {
             region: config.region,
             temporalUiUrl: config.temporalUiUrl ?? devServer?.uiUrl ?? null,
+            temporalNamespace: config.temporal.namespace,
             jwtEnabled: Boolean(config.jwt.secret || config.jwt.jwksUrl),
           },
         },
