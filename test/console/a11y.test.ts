@@ -160,6 +160,9 @@ test('no serious or critical axe violation on any page at 1280×800', async () =
   await page.goto(`${p.url}/console/sinks/${sinkId}`);
   await page.getByRole('heading', { level: 1, name: 'Audit stream' }).waitFor();
   found.push(...(await check(page, 'sink')));
+  await page.goto(`${p.url}/console/sinks/new?type=syslog`);
+  await page.getByRole('heading', { level: 1, name: 'New sink' }).waitFor();
+  found.push(...(await check(page, 'sink-new')));
   await page.goto(`${p.url}/console/sinks/snk_nothing_here`);
   await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
   found.push(...(await check(page, 'not-found')));
@@ -179,8 +182,16 @@ test('no serious or critical axe violation at 390×844 (a phone)', async () => {
   await page.getByTestId('last-delivery').waitFor();
   found.push(...(await check(page, 'mobile-audit-stream')));
   // Nothing wider than the screen: the page never scrolls sideways.
-  const overflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth);
-  assert.ok(overflow <= 390, `page width ${overflow}`);
+  const width = () => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth);
+  assert.ok((await width()) <= 390, `audit stream page width ${await width()}`);
+  await page.goto(`${p.url}/console/health`);
+  await page.getByRole('heading', { level: 1, name: 'Health' }).waitFor();
+  await page.getByTestId('delivery-verdict').waitFor();
+  found.push(...(await check(page, 'mobile-health')));
+  assert.ok((await width()) <= 390, `health page width ${await width()}`);
+  await page.goto(`${p.url}/console/sinks/${sinkId}`);
+  await page.getByRole('heading', { level: 1, name: 'Audit stream' }).waitFor();
+  found.push(...(await check(page, 'mobile-sink')));
   await ctx.close();
   assert.deepEqual(found, []);
 });

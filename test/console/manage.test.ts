@@ -13,6 +13,12 @@ import { collectBrowserErrors, openSection, signIn } from './console-helpers.js'
  */
 
 const TENANT = 't_manage';
+/** CONSOLE_SCREENSHOTS=1 also refreshes the screenshots in docs/console/ (as test/console/a11y.test.ts). */
+const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1';
+
+async function screenshot(name: string) {
+  if (SCREENSHOTS) await page.screenshot({ path: `docs/console/${name}.png`, fullPage: true });
+}
 const WS = 'w_manage';
 
 let p: TestPlatform;
@@ -118,7 +124,7 @@ test('a connector builder creates an http sink through the form, sees the API’
     (await runLink.getAttribute('href')) ?? '',
     /^http:\/\/temporal-ui\.invalid:8233\/namespaces\/default\/workflows\/.+\/history$/,
   );
-  await page.screenshot({ path: 'docs/console/sink.png', fullPage: true });
+  await screenshot('manage-sink');
 
   // Pause and resume: the API's status follows.
   await page.getByRole('button', { name: 'Pause' }).click();
@@ -148,10 +154,10 @@ test('a connector builder creates an http sink through the form, sees the API’
 
   await page.goto(`${p.url}/console/sinks?ws=${WS}`);
   await page.getByTestId('sinks-table').getByRole('link', { name: 'SIEM' }).waitFor();
-  await page.screenshot({ path: 'docs/console/sinks.png', fullPage: true });
+  await screenshot('manage-sinks');
   await page.goto(`${p.url}/console/sinks/new?ws=${WS}&type=syslog`);
   await page.getByLabel('Protocol').waitFor();
-  await page.screenshot({ path: 'docs/console/sink-new.png', fullPage: true });
+  await screenshot('manage-sink-new');
 
   // A viewer reads the same sink but gets no control that changes it.
   await signOut();
@@ -222,7 +228,7 @@ test('an admin marks an action canonical, tags it, and filters by the tag', asyn
   await table.getByText('member.invited').waitFor();
   await page.getByLabel('Tag', { exact: true }).selectOption('');
   await table.getByText('invoice.paid').waitFor();
-  await page.screenshot({ path: 'docs/console/actions.png', fullPage: true });
+  await screenshot('manage-actions');
   await signOut();
 
   // An auditor sees the inventory without a switch or an editor.
@@ -267,9 +273,9 @@ test('the Health page shows the figures and draws the trend from the snapshot hi
     /Events received per minute/,
   );
   await page.getByTestId('chart-lag').locator('polyline').first().waitFor();
-  await page.screenshot({ path: 'docs/console/health.png', fullPage: true });
+  await screenshot('manage-health');
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: 'docs/console/health-mobile.png', fullPage: true });
+  await screenshot('manage-health-mobile');
   await page.setViewportSize({ width: 1280, height: 800 });
   assert.deepEqual(errors, []);
 });
