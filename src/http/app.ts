@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Authenticator } from '../auth/tokens.js';
@@ -16,11 +15,13 @@ import type { Logger } from '../logger.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import { registerActionRoutes } from '../routes/actions/register.js';
 import { registerApiKeyRoutes } from '../routes/admin/api-keys.js';
+import { registerApiReference } from '../routes/docs/reference.js';
 import { registerIngestEvents } from '../routes/events/ingest.js';
 import { registerListEvents } from '../routes/events/list.js';
 import { registerHealthRoutes } from '../routes/health.js';
 import { type PrometheusRouteDeps, registerPrometheusRoute } from '../routes/metrics/prometheus.js';
 import { registerMetricsRoutes } from '../routes/metrics/register.js';
+import { registerProblemPages } from '../routes/problems/page.js';
 import { registerSinkRoutes } from '../routes/sinks/register.js';
 import type { SinkApiDeps } from '../sinks/sink-api.js';
 import type { AppEnv } from './env.js';
@@ -45,6 +46,9 @@ export interface AppDeps {
 }
 
 export type App = OpenAPIHono<AppEnv>;
+
+// OpenAPI 3.1 takes an SPDX `identifier`, which the document builder's 3.0 types do not know yet.
+const API_LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
 
 export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono<AppEnv>({
@@ -125,6 +129,7 @@ export function createApp(deps: AppDeps): App {
   registerActionRoutes(app, deps);
   registerMetricsRoutes(app, deps);
   if (deps.prometheus) registerPrometheusRoute(app, { ...deps.prometheus, authenticate: deps.authenticate });
+  registerProblemPages(app);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -132,11 +137,14 @@ export function createApp(deps: AppDeps): App {
       title: 'Audit platform API',
       version: '0.1.0',
       description:
-        'Append-only, multi-tenant audit log with durable SIEM delivery. Errors are RFC 9457 problem+json.',
+        'Append-only, multi-tenant audit log with durable SIEM delivery. Errors are RFC 9457 problem+json; each `type` resolves to a page explaining the problem.',
+      license: API_LICENSE,
     },
+    // Relative: the API that serves this document, wherever it is reached.
+    servers: [{ url: '/', description: 'this API' }],
     security: [{ bearer: [] }],
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  registerApiReference(app);
 
   app.notFound((c) =>
     problemJson(c, 404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`),

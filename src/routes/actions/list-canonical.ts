@@ -13,6 +13,7 @@ const CanonicalAction = z
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/actions/canonical',
+  operationId: 'listCanonicalActions',
   tags: ['actions'],
   summary: 'The canonical names for filter dropdowns, sorted',
   request: { query: TenantQuery.extend({ tag: Tag.optional() }) },

@@ -17,6 +17,7 @@ const ListQuery = TenantQuery.extend({
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/actions',
+  operationId: 'listActions',
   tags: ['actions'],
   summary: "The tenant's action inventory, sorted by name",
   request: { query: ListQuery },

@@ -13,6 +13,7 @@ const SetCanonical = z.object({ canonical: z.boolean() }).strict().openapi('SetA
 const route = createRoute({
   method: 'patch',
   path: '/v1/audit/actions/{action}',
+  operationId: 'setActionCanonical',
   tags: ['actions'],
   summary: 'Decide whether a name is canonical (a manual decision auto-promotion never overrides)',
   description: 'A name never seen is created as a manual entry, so admins can pre-register names.',

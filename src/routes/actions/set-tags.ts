@@ -16,6 +16,7 @@ const SetTags = z
 const route = createRoute({
   method: 'patch',
   path: '/v1/audit/actions/{action}/tags',
+  operationId: 'setActionTags',
   tags: ['actions'],
   summary: "Replace a name's tags (lowercase slugs, at most 20; duplicates are dropped)",
   description: 'A name never seen is pre-registered as a manual canonical entry carrying these tags.',

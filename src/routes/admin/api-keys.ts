@@ -40,6 +40,7 @@ const CreatedApiKey = ApiKey.extend({
 const createKey = createRoute({
   method: 'post',
   path: '/v1/admin/api-keys',
+  operationId: 'createApiKey',
   tags: ['admin'],
   summary: 'Create an API key (platform token, or tenant_admin for its own tenant)',
   request: { body: { required: true, content: { 'application/json': { schema: CreateApiKey } } } },
@@ -55,6 +56,7 @@ const createKey = createRoute({
 const listKeys = createRoute({
   method: 'get',
   path: '/v1/admin/api-keys',
+  operationId: 'listApiKeys',
   tags: ['admin'],
   summary: 'List API keys (never their secrets)',
   request: { query: z.object({ tenantId: z.string().min(1).optional() }) },
@@ -70,6 +72,7 @@ const listKeys = createRoute({
 const deleteKey = createRoute({
   method: 'delete',
   path: '/v1/admin/api-keys/{id}',
+  operationId: 'revokeApiKey',
   tags: ['admin'],
   summary: 'Revoke an API key',
   request: { params: z.object({ id: z.string().min(1).max(64) }) },

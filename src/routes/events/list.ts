@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ALL_WORKSPACES, resolveReadScope } from '../../auth/scope.js';
 import { type EventFilters, listEvents } from '../../db/events.js';
-import { ActorKind, AuditEvent, IsoTimestamp } from '../../domain/event.js';
+import { ActorKind, AuditEvent, EXAMPLE_EVENT, IsoTimestamp } from '../../domain/event.js';
 import { recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
 import { tenantRequest } from '../../http/tenant-context.js';
@@ -32,11 +32,17 @@ const ListQuery = z.object({
 
 const EventPage = z
   .object({ data: z.array(AuditEvent), nextCursor: z.string().nullable() })
-  .openapi('EventPage');
+  .openapi('EventPage', {
+    example: {
+      data: [EXAMPLE_EVENT],
+      nextCursor: 'WyIyMDI2LTExLTMwVDE0OjAzOjEyLjM0NVoiLCIwMUpGM1pLUThNNlcyVjRUOVhIQjVON0MxRCJd',
+    },
+  });
 
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/events',
+  operationId: 'listEvents',
   tags: ['events'],
   summary: 'Query events, newest first',
   request: { query: ListQuery },

@@ -31,6 +31,7 @@ const History = z
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/metrics/history',
+  operationId: 'getMetricsHistory',
   tags: ['metrics'],
   summary: 'Stored metrics snapshots of the tenant, for trend charts',
   description:

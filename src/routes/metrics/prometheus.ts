@@ -15,6 +15,7 @@ export interface PrometheusRouteDeps {
 const route = createRoute({
   method: 'get',
   path: '/metrics',
+  operationId: 'getPrometheusMetrics',
   tags: ['operations'],
   summary: 'Prometheus metrics of this process',
   description:

@@ -19,6 +19,7 @@ const DeliveryPage = z
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/sinks/{sinkId}/deliveries',
+  operationId: 'listSinkDeliveries',
   tags: ['sinks'],
   summary: 'Delivery history, newest first: one entry per batch, with its attempts',
   request: { params: SinkParams, query: DeliveriesQuery },

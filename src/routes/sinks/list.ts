@@ -17,6 +17,7 @@ const ListQuery = TenantQuery.extend({
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/sinks',
+  operationId: 'listSinks',
   tags: ['sinks'],
   summary: 'List sinks with their status',
   request: { query: ListQuery },

@@ -33,6 +33,7 @@ const ReplayResult = z
 const route = createRoute({
   method: 'post',
   path: '/v1/audit/sinks/{sinkId}/replay',
+  operationId: 'replaySink',
   tags: ['sinks'],
   summary: 'Deliver again everything received since a point in time',
   description:

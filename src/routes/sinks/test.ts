@@ -30,6 +30,7 @@ const TestOutcome = z
 const route = createRoute({
   method: 'post',
   path: '/v1/audit/sinks/{sinkId}/test',
+  operationId: 'testSink',
   tags: ['sinks'],
   summary: 'Send one synthetic audit.sink.test event through the sink now',
   description:

@@ -16,6 +16,7 @@ import { findVisibleSink, SinkParams, TenantQuery } from './lookup.js';
 const route = createRoute({
   method: 'patch',
   path: '/v1/audit/sinks/{sinkId}',
+  operationId: 'updateSink',
   tags: ['sinks'],
   summary: 'Change a sink (partial)',
   description:
