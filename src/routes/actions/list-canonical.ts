@@ -8,7 +8,7 @@ import { TenantQuery } from './schemas.js';
 
 const CanonicalAction = z
   .object({ action: z.string(), tags: z.array(z.string()) })
-  .openapi('CanonicalAction');
+  .openapi('CanonicalAction', { example: { action: 'invoice.refund_issued', tags: ['billing'] } });
 
 const route = createRoute({
   method: 'get',
@@ -20,7 +20,13 @@ const route = createRoute({
   responses: {
     200: {
       description: 'canonical names and their tags',
-      content: { 'application/json': { schema: z.object({ data: z.array(CanonicalAction) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(CanonicalAction) }).openapi('CanonicalActionList', {
+            example: { data: [{ action: 'invoice.refund_issued', tags: ['billing'] }] },
+          }),
+        },
+      },
     },
     ...problemResponses(400, 401, 403, 429, 503),
   },

@@ -24,7 +24,11 @@ const route = createRoute({
   responses: {
     200: {
       description: 'every inventoried name',
-      content: { 'application/json': { schema: z.object({ data: z.array(ActionEntry) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(ActionEntry) }).openapi('ActionList', { example: { data: [] } }),
+        },
+      },
     },
     ...problemResponses(400, 401, 403, 429, 503),
   },

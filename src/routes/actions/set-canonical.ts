@@ -8,7 +8,10 @@ import { tenantRequest } from '../../http/tenant-context.js';
 import { problemResponses } from '../problem-responses.js';
 import { ActionParam, assertInventoriable, TenantQuery } from './schemas.js';
 
-const SetCanonical = z.object({ canonical: z.boolean() }).strict().openapi('SetActionCanonical');
+const SetCanonical = z
+  .object({ canonical: z.boolean() })
+  .strict()
+  .openapi('SetActionCanonical', { example: { canonical: true } });
 
 const route = createRoute({
   method: 'patch',

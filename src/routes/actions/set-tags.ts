@@ -11,7 +11,7 @@ import { ActionParam, assertInventoriable, TenantQuery } from './schemas.js';
 const SetTags = z
   .object({ tags: z.array(Tag).max(MAX_TAGS_PER_ACTION) })
   .strict()
-  .openapi('SetActionTags');
+  .openapi('SetActionTags', { example: { tags: ['billing', 'pii'] } });
 
 const route = createRoute({
   method: 'patch',

@@ -21,7 +21,18 @@ const ApiKey = z
     createdBy: z.string(),
     revokedAt: z.string().nullable(),
   })
-  .openapi('ApiKey');
+  .openapi('ApiKey', {
+    example: {
+      id: 'key_01JF3ZP4S6U8W0Y2A4C6E8G0J2',
+      tenantId: 'acme',
+      role: 'producer',
+      workspaceIds: ['ws_finance'],
+      name: 'billing service',
+      createdAt: '2026-11-30T09:00:00.000Z',
+      createdBy: 'platform',
+      revokedAt: null,
+    },
+  });
 
 const CreateApiKey = z
   .object({
@@ -31,11 +42,25 @@ const CreateApiKey = z
     name: z.string().min(1).max(200).optional(),
   })
   .strict()
-  .openapi('CreateApiKey');
+  .openapi('CreateApiKey', {
+    example: { tenantId: 'acme', role: 'producer', workspaceIds: ['ws_finance'], name: 'billing service' },
+  });
 
 const CreatedApiKey = ApiKey.extend({
   key: z.string().openapi({ description: 'The secret; shown once, stored only as a hash.' }),
-}).openapi('CreatedApiKey');
+}).openapi('CreatedApiKey', {
+  example: {
+    id: 'key_01JF3ZP4S6U8W0Y2A4C6E8G0J2',
+    tenantId: 'acme',
+    role: 'producer',
+    workspaceIds: ['ws_finance'],
+    name: 'billing service',
+    createdAt: '2026-11-30T09:00:00.000Z',
+    createdBy: 'platform',
+    revokedAt: null,
+    key: 'ak_Xq3v9ZbT1mR8kP2wL6yN4sD7fH0jC5aE9uG1iO3tB8Q',
+  },
+});
 
 const createKey = createRoute({
   method: 'post',
@@ -63,7 +88,11 @@ const listKeys = createRoute({
   responses: {
     200: {
       description: 'keys',
-      content: { 'application/json': { schema: z.object({ data: z.array(ApiKey) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(ApiKey) }).openapi('ApiKeyList', { example: { data: [] } }),
+        },
+      },
     },
     ...problemResponses(401, 403, 429, 503),
   },

@@ -26,7 +26,7 @@ const History = z
       description: 'When more snapshots are in range: pass it as `from` (same `to`) for the next page.',
     }),
   })
-  .openapi('MetricsHistory');
+  .openapi('MetricsHistory', { example: { data: [], next: null } });
 
 const route = createRoute({
   method: 'get',

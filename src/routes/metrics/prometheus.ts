@@ -21,7 +21,17 @@ const route = createRoute({
   description:
     'Prometheus text format. Needs the platform token unless AUDIT_METRICS_PUBLIC=true. An API process reports ingest and request latency; a worker process reports delivery, the backlog and the invalid-name count.',
   responses: {
-    200: { description: 'metrics', content: { 'text/plain': { schema: z.string() } } },
+    200: {
+      description: 'metrics',
+      content: {
+        'text/plain': {
+          schema: z.string().openapi({
+            example:
+              '# HELP audit_events_ingested_total Events stored by this API process.\n# TYPE audit_events_ingested_total counter\naudit_events_ingested_total 4211\n',
+          }),
+        },
+      },
+    },
     ...problemResponses(401, 403),
   },
 });

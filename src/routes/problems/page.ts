@@ -21,7 +21,15 @@ const ProblemTypeDoc = z
       example: 'Wait the number of seconds given by the `Retry-After` header, then retry.',
     }),
   })
-  .openapi('ProblemType');
+  .openapi('ProblemType', {
+    example: {
+      type: '/problems/rate-limited',
+      status: 429,
+      title: 'Too many requests',
+      description: 'This credential sent more requests per second than the platform allows it.',
+      remedy: 'Wait the number of seconds given by the `Retry-After` header, then retry.',
+    },
+  });
 
 const route = createRoute({
   method: 'get',

@@ -14,7 +14,7 @@ const DeliveriesQuery = TenantQuery.extend({
 
 const DeliveryPage = z
   .object({ data: z.array(SinkDelivery), nextCursor: z.string().nullable() })
-  .openapi('SinkDeliveryPage');
+  .openapi('SinkDeliveryPage', { example: { data: [], nextCursor: null } });
 
 const route = createRoute({
   method: 'get',

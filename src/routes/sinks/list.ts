@@ -24,7 +24,11 @@ const route = createRoute({
   responses: {
     200: {
       description: 'sinks',
-      content: { 'application/json': { schema: z.object({ data: z.array(Sink) }).openapi('SinkList') } },
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(Sink) }).openapi('SinkList', { example: { data: [] } }),
+        },
+      },
     },
     ...problemResponses(400, 401, 403, 429, 503),
   },

@@ -25,7 +25,15 @@ const TestOutcome = z
       description: 'config: the sink cannot work as configured; retryable: a transient problem.',
     }),
   })
-  .openapi('SinkTestOutcome');
+  .openapi('SinkTestOutcome', {
+    example: {
+      ok: true,
+      eventId: '01JF3ZN7W1X3Z5B7D9F1H3K5M7',
+      durationMs: 84.2,
+      error: null,
+      errorKind: null,
+    },
+  });
 
 const route = createRoute({
   method: 'post',
