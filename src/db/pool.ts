@@ -8,8 +8,14 @@ export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 // int8 (bigint) comes back as a string by default; counts and sequences here stay well below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 
-export function createPool(connectionString: string, max = 10): Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'audit-platform' });
+/** connectionTimeoutMs: how long a checkout waits for a free connection (0: forever); then it fails (503). */
+export function createPool(connectionString: string, max = 10, connectionTimeoutMs = 0): Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: 'audit-platform',
+    connectionTimeoutMillis: connectionTimeoutMs,
+  });
   // An idle client losing its connection must not crash the process; the next checkout reconnects.
   pool.on('error', () => {});
   return pool;

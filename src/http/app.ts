@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Authenticator } from '../auth/tokens.js';
 import type { Pool } from '../db/pool.js';
@@ -26,7 +28,7 @@ import { registerSinkRoutes } from '../routes/sinks/register.js';
 import type { SinkApiDeps } from '../sinks/sink-api.js';
 import type { AppEnv } from './env.js';
 import { createErrorHandler, problemJson, zodFieldErrors } from './problem.js';
-import { createRateLimiter } from './rate-limit.js';
+import { createAuthFailureLimiter, createRateLimiter } from './rate-limit.js';
 import { requestMetrics } from './request-metrics.js';
 
 export interface AppDeps {
@@ -36,6 +38,8 @@ export interface AppDeps {
   actionMaxSegments: number;
   logEvents: boolean;
   rateLimitPerSecond: number;
+  /** Failed authentications per client address and window before 429 (default 20 per 10 s; max 0: off). */
+  authFailureLimit?: { max: number; windowMs: number };
   /** Resolves when Temporal answers, rejects otherwise (for /readyz). */
   checkTemporal: () => Promise<void>;
   onEventsStored?: EventStoreDeps['onStored'];
@@ -49,6 +53,18 @@ export type App = OpenAPIHono<AppEnv>;
 
 // OpenAPI 3.1 takes an SPDX `identifier`, which the document builder's 3.0 types do not know yet.
 const API_LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
+
+/** A client's x-request-id is echoed into logs and answers only when short and of a safe alphabet. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The TCP peer (behind a reverse proxy: the proxy). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono<AppEnv>({
@@ -65,11 +81,14 @@ export function createApp(deps: AppDeps): App {
   if (deps.prometheus) app.use('*', requestMetrics(deps.prometheus.api));
 
   app.use('*', async (c, next) => {
-    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    const sent = c.req.header('x-request-id');
+    const requestId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
     c.set('requestId', requestId);
     const started = performance.now();
     await next();
     c.header('x-request-id', requestId);
+    // Answers carry tenant data and credentials: no shared or browser cache may keep them.
+    c.header('cache-control', 'no-store');
     deps.logger.debug(
       {
         requestId,
@@ -105,11 +124,22 @@ export function createApp(deps: AppDeps): App {
   });
 
   const limiter = createRateLimiter(deps.rateLimitPerSecond);
+  // Each unknown key costs a database lookup: failures are limited per client address, checked first.
+  const authFailures = createAuthFailureLimiter(deps.authFailureLimit ?? { max: 20, windowMs: 10_000 });
+  // GET /metrics checks its token itself: the same budget, a 401 counting as a failure.
+  app.use('/metrics', async (c, next) => {
+    const end = authFailures.begin(clientAddress(c));
+    try {
+      await next();
+    } finally {
+      end(c.res.status === 401);
+    }
+  });
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new UnauthorizedError('send Authorization: Bearer <token>');
-    const caller = await deps.authenticate(match[1]!);
+    const caller = await authFailures.authenticate(clientAddress(c), () => deps.authenticate(match[1]!));
     limiter.take(`${caller.kind}:${caller.actor}`);
     c.set('caller', caller);
     await next();

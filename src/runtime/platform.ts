@@ -108,7 +108,7 @@ export async function startPlatform(
       stops.push(() => embeddedDb!.stop());
       databaseUrl = embeddedDb.url;
     }
-    const pool: Pool = createPool(databaseUrl, config.database.poolSize);
+    const pool: Pool = createPool(databaseUrl, config.database.poolSize, config.database.poolTimeoutMs);
     stops.push(() => pool.end());
     const applied = await migrate(pool);
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
@@ -219,6 +219,7 @@ export async function startPlatform(
         actionMaxSegments: config.actions.maxSegments,
         logEvents: config.logEvents,
         rateLimitPerSecond: config.rateLimitPerSecond,
+        authFailureLimit: config.authFailureLimit,
         checkTemporal,
         onEventsStored: (events) => {
           if (config.logEvents) for (const event of events) logger.info({ event }, 'audit event');
