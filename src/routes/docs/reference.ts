@@ -91,7 +91,6 @@ export function registerApiReference(app: App): void {
     const headers = {
       ...PAGE_SECURITY_HEADERS,
       'content-type': asset.type,
-      'cache-control': 'public, max-age=3600',
       etag,
     };
     if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);

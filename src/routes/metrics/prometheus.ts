@@ -19,7 +19,7 @@ const route = createRoute({
   tags: ['operations'],
   summary: 'Prometheus metrics of this process',
   description:
-    'Prometheus text format. Needs the platform token unless AUDIT_METRICS_PUBLIC=true. An API process reports ingest and request latency; a worker process reports delivery, the backlog and the invalid-name count.',
+    'Prometheus text format. Needs the platform token unless AUDIT_METRICS_PUBLIC=true; repeated failed authentications from one address are answered 429. An API process reports ingest and request latency; a worker process reports delivery, the backlog and the invalid-name count.',
   responses: {
     200: {
       description: 'metrics',
@@ -32,7 +32,7 @@ const route = createRoute({
         },
       },
     },
-    ...problemResponses(401, 403),
+    ...problemResponses(401, 403, 429),
   },
 });
 
