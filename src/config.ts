@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createKeyring } from './crypto/secrets.js';
 
 /**
  * The one place that reads process.env. Everything else receives a Config.
@@ -15,12 +16,33 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+// Checked here, before anything starts, so a typo costs one line rather than a PostgreSQL boot and a stack.
+const databaseUrl = optionalString.refine(
+  (v) => v === undefined || /^(postgres|postgresql|socket):\/\/./.test(v) || v.startsWith('/'),
+  'expected a PostgreSQL connection URL, postgres://user:password@host:5432/database',
+);
+
+const secretKey = optionalString.superRefine((v, ctx) => {
+  if (v === undefined) return;
+  try {
+    createKeyring(v);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'expected base64 of 32 random bytes (`openssl rand -base64 32`), or several such keys comma-separated, newest first',
+    });
+  }
+});
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const EnvSchema = z.object({
   PORT: port(3000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: optionalString,
+  DATABASE_URL: databaseUrl,
+  DATABASE_MIGRATION_URL: optionalString,
+  AUDIT_DB_RUNTIME_ROLE: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // How long a request waits for a pool connection before it answers 503 (0: forever).
   DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
@@ -39,7 +61,7 @@ const EnvSchema = z.object({
   AUDIT_TEMPORAL_UI_PORT: port(8233),
   AUDIT_DATA_DIR: z.string().default('./.data'),
   AUDIT_ADMIN_TOKEN: optionalString,
-  AUDIT_SECRET_KEY: optionalString,
+  AUDIT_SECRET_KEY: secretKey,
   AUDIT_JWT_SECRET: optionalString,
   AUDIT_JWT_JWKS_URL: optionalString.pipe(z.url().optional()),
   AUDIT_JWT_ISSUER: optionalString,
@@ -80,7 +102,17 @@ export interface TemporalTlsConfig {
 
 export interface Config {
   http: { port: number; host: string };
-  database: { url?: string; poolSize: number; poolTimeoutMs: number };
+  database: {
+    /** The runtime connection (API and worker). */
+    url?: string;
+    /** The owner's connection, used only to migrate and grant (docs/OPERATIONS.md, "Database roles"). */
+    migrationUrl?: string;
+    /** Who gets the runtime privileges; defaults to the role of `url` when migrationUrl is set. */
+    runtimeRole?: string;
+    poolSize: number;
+    /** How long a request waits for a pool connection before answering 503. */
+    poolTimeoutMs: number;
+  };
   temporal: {
     address?: string;
     namespace: string;
@@ -152,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: { port: e.PORT, host: e.HOST },
     database: {
       url: e.DATABASE_URL,
+      migrationUrl: e.DATABASE_MIGRATION_URL,
+      runtimeRole: e.AUDIT_DB_RUNTIME_ROLE,
       poolSize: e.DATABASE_POOL_SIZE,
       poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
     },

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { transactionBegun, transactionEnded } from './after-commit.js';
+import { checkout } from './checkout.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -22,16 +24,22 @@ export function createPool(connectionString: string, max = 10, connectionTimeout
 }
 
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  // Held across fn (which may await the network): checkout() keeps a lost connection from ending the process.
+  const client = await checkout(pool);
+  let committed = false;
   try {
     await client.query('begin');
+    transactionBegun(pool, client);
     const result = await fn(client);
     await client.query('commit');
+    committed = true;
     return result;
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;
   } finally {
     client.release();
+    // Work queued with afterCommit() (wake-up signals) runs now that the change is visible.
+    transactionEnded(client, committed);
   }
 }

@@ -26,6 +26,7 @@ import { registerMetricsRoutes } from '../routes/metrics/register.js';
 import { registerProblemPages } from '../routes/problems/page.js';
 import { registerSinkRoutes } from '../routes/sinks/register.js';
 import type { SinkApiDeps } from '../sinks/sink-api.js';
+import { accessLog } from './access-log.js';
 import type { AppEnv } from './env.js';
 import { createErrorHandler, problemJson, zodFieldErrors } from './problem.js';
 import { createAuthFailureLimiter, createRateLimiter } from './rate-limit.js';
@@ -84,22 +85,13 @@ export function createApp(deps: AppDeps): App {
     const sent = c.req.header('x-request-id');
     const requestId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
     c.set('requestId', requestId);
-    const started = performance.now();
     await next();
     c.header('x-request-id', requestId);
     // Answers carry tenant data and credentials: no shared or browser cache may keep them.
     c.header('cache-control', 'no-store');
-    deps.logger.debug(
-      {
-        requestId,
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: +(performance.now() - started).toFixed(2),
-      },
-      'request',
-    );
   });
+
+  app.use('*', accessLog(deps.logger));
 
   app.use(
     '/v1/*',

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { type FieldError, ProblemError } from '../domain/errors.js';
 import type { ProblemSlug } from '../domain/problem-types.js';
 import type { Logger } from '../logger.js';
@@ -45,20 +46,6 @@ export function zodFieldErrors(error: ZodError, location: 'body' | 'query' | 'pa
     const pointer = location === 'body' ? `/${path.join('/')}` : path.join('.') || location;
     return { pointer, detail: issue.message };
   });
-}
-
-function isDatabaseUnavailable(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === 'ETIMEDOUT' ||
-    code === '57P01' || // admin_shutdown
-    code === '57P03' || // cannot_connect_now
-    code === '53300' || // too_many_connections
-    (err instanceof Error &&
-      /timeout exceeded when trying to connect|Connection terminated/i.test(err.message))
-  );
 }
 
 /** The single place where an error becomes an HTTP answer. Never leaks a stack trace. */
