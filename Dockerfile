@@ -1,8 +1,11 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build of the API and worker image. `npm run build` is the whole build stage, so CI
 # (which runs it) exercises every step that produces dist/.
+# The image runs the current Node LTS (24); the code itself supports Node >= 20.19 (package.json
+# engines; README, "Supported Node versions").
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -14,7 +17,7 @@ COPY scripts ./scripts
 COPY console ./console
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 # NODE_OPTIONS: src/main/node-flags.ts (a heap limit below 2 GB makes V8 collect before the old
 # generation grows to 4× what is live; the worker peaks 60–100 MB lower). Any command run in the image,
 # the worker's included, gets it; replace the variable as a whole to change it.

@@ -41,3 +41,35 @@ test('ingest keeps working while Temporal is down: PostgreSQL is the source of t
   });
   assert.equal(res.status, 202);
 });
+
+test('/readyz?exclude=temporal is ready while Temporal is down: the API tier probe needs PostgreSQL only', async () => {
+  const res = await p.request('GET', '/readyz?exclude=temporal', { token: null });
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, { status: 'ready', checks: { database: 'ok' } });
+  assert.equal((await p.request('GET', '/readyz?exclude=database', { token: null })).status, 503);
+});
+
+test('health routes answer a parameter they do not understand with a 400 problem, on the API and a worker', async () => {
+  const worker = await startTestPlatform({}, { api: false, worker: true });
+  try {
+    for (const base of [p.url, worker.platform.healthUrl]) {
+      for (const path of [
+        '/healthz?verbose=1',
+        '/readyz?exclude=temporal,cache',
+        '/readyz?include=database',
+      ]) {
+        const res = await fetch(`${base}${path}`);
+        assert.equal(res.status, 400, `${base}${path}`);
+        assert.equal(res.headers.get('content-type'), 'application/problem+json');
+        const body = (await res.json()) as { type: string; errors: { pointer: string }[] };
+        assert.equal(body.type, '/problems/validation-error');
+        assert.ok(body.errors.length > 0);
+      }
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+      // The worker's problem types resolve on the worker's port too.
+      assert.equal((await fetch(`${base}/problems/validation-error`)).status, 200);
+    }
+  } finally {
+    await worker.stop();
+  }
+});

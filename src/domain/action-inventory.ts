@@ -27,7 +27,18 @@ export const ActionEntry = z
     lastSeenAt: z.string().nullable().openapi({ description: 'When the platform last received it.' }),
     suggested: z.boolean().openapi({ description: 'Near the auto-promotion thresholds.' }),
   })
-  .openapi('ActionEntry');
+  .openapi('ActionEntry', {
+    example: {
+      action: 'invoice.refund_issued',
+      canonical: true,
+      source: 'auto',
+      tags: ['billing'],
+      count: 1_204,
+      firstSeenAt: '2026-10-02T08:15:00.000Z',
+      lastSeenAt: '2026-11-30T14:03:12.345Z',
+      suggested: false,
+    },
+  });
 export type ActionEntry = z.infer<typeof ActionEntry>;
 
 export interface PromotionThresholds {

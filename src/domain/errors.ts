@@ -1,3 +1,5 @@
+import type { ProblemSlug } from './problem-types.js';
+
 /**
  * Typed errors, each mapped once to an RFC 9457 problem document by http/problem.ts.
  * Safe to import from anywhere (no I/O, no Node-only APIs).
@@ -10,7 +12,7 @@ export interface FieldError {
 
 export abstract class ProblemError extends Error {
   abstract readonly status: number;
-  abstract readonly slug: string;
+  abstract readonly slug: ProblemSlug;
   abstract readonly title: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;

@@ -82,15 +82,70 @@ export const EventInput = z
     userAgent: z.string().max(1024).nullish(),
   })
   .strict()
-  .openapi('EventInput');
+  .openapi('EventInput', {
+    example: {
+      id: '01JF3ZKQ8M6W2V4T9XHB5N7C1D',
+      workspaceId: 'ws_finance',
+      occurredAt: '2026-11-30T14:03:12.345Z',
+      actorKind: 'user',
+      actorUserId: 'u_1842',
+      action: 'invoice.refund_issued',
+      resourceType: 'invoice',
+      resourceId: 'inv_20931',
+      metadata: { amountCents: 4200, currency: 'EUR' },
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+    },
+  });
 export type EventInput = z.infer<typeof EventInput>;
 
 export const EventBatchInput = z
   .object({ events: z.array(EventInput).min(1).max(MAX_BATCH_EVENTS) })
   .strict()
-  .openapi('EventBatchInput');
+  .openapi('EventBatchInput', {
+    example: {
+      events: [
+        {
+          actorKind: 'user',
+          actorUserId: 'u_1842',
+          action: 'invoice.refund_issued',
+          resourceId: 'inv_20931',
+        },
+        {
+          actorKind: 'system',
+          action: 'invoice.reminder_sent',
+          resourceType: 'invoice',
+          resourceId: 'inv_20932',
+        },
+      ],
+    },
+  });
 
-export const IngestBody = z.union([EventBatchInput, EventInput]).openapi('IngestBody');
+export const IngestBody = z.union([EventBatchInput, EventInput]).openapi('IngestBody', {
+  example: {
+    actorKind: 'user',
+    actorUserId: 'u_1842',
+    action: 'invoice.refund_issued',
+    workspaceId: 'ws_finance',
+  },
+});
+
+/** One stored event, for the reference's examples. */
+export const EXAMPLE_EVENT = {
+  id: '01JF3ZKQ8M6W2V4T9XHB5N7C1D',
+  tenantId: 'acme',
+  workspaceId: 'ws_finance',
+  occurredAt: '2026-11-30T14:03:12.345Z',
+  actorKind: 'user',
+  actorUserId: 'u_1842',
+  actorApiKeyId: null,
+  action: 'invoice.refund_issued',
+  resourceType: 'invoice',
+  resourceId: 'inv_20931',
+  metadata: { amountCents: 4200, currency: 'EUR' } as Record<string, unknown>,
+  ip: '203.0.113.7',
+  userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+} as const;
 
 export const AuditEvent = z
   .object({
@@ -108,7 +163,7 @@ export const AuditEvent = z
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
   })
-  .openapi('AuditEvent');
+  .openapi('AuditEvent', { example: EXAMPLE_EVENT });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
 /** Everything the store needs for one event, after defaults and the caller's tenant are applied. */

@@ -52,6 +52,27 @@ export const SinkFigures = z
   })
   .openapi('SinkFigures');
 
+const EXAMPLE_FIGURES = {
+  events: { total: 182_340, last24h: 4_211 },
+  actions: {
+    discovered: 64,
+    canonical: 58,
+    invalidActionCount: 3,
+    drift: { discoveredNotCanonical: 6, staleCanonical: 1 },
+  },
+  sinks: [
+    {
+      id: 'snk_01jf3zm2q4r6t8v0x2z4b6d8f0',
+      type: 'kinesis' as const,
+      status: 'active' as const,
+      lastDeliveryAt: '2026-11-30T14:03:13.020Z',
+      lagEvents: 0,
+      delivered: 182_301,
+      failed: 2,
+    },
+  ],
+};
+
 export const AuditMetrics = z
   .object({
     events: EventTotals,
@@ -59,12 +80,12 @@ export const AuditMetrics = z
     sinks: z.array(SinkFigures),
     generatedAt: z.string(),
   })
-  .openapi('AuditMetrics');
+  .openapi('AuditMetrics', { example: { ...EXAMPLE_FIGURES, generatedAt: '2026-11-30T14:05:00.000Z' } });
 export type AuditMetrics = z.infer<typeof AuditMetrics>;
 
 export const MetricsSnapshot = AuditMetrics.omit({ generatedAt: true })
   .extend({ takenAt: z.string().openapi({ description: 'The scheduled time of the snapshot run.' }) })
-  .openapi('MetricsSnapshot');
+  .openapi('MetricsSnapshot', { example: { ...EXAMPLE_FIGURES, takenAt: '2026-11-30T14:05:00.000Z' } });
 export type MetricsSnapshot = z.infer<typeof MetricsSnapshot>;
 
 /** At most this many snapshots per answer: a day at the default one-minute interval, with room. */

@@ -327,7 +327,15 @@ const SINK_VARIANTS = [
     .openapi('ConsoleSinkCreate'),
 ] as const;
 
-export const SinkCreate = z.discriminatedUnion('type', SINK_VARIANTS).openapi('SinkCreate');
+export const SinkCreate = z.discriminatedUnion('type', SINK_VARIANTS).openapi('SinkCreate', {
+  example: {
+    name: 'SIEM stream',
+    workspaceId: 'ws_finance',
+    type: 'kinesis',
+    config: { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/audit' },
+    filter: { actions: ['invoice.*'] },
+  },
+});
 export type SinkCreate = z.infer<typeof SinkCreate>;
 
 export const SinkUpdate = z
@@ -342,7 +350,7 @@ export const SinkUpdate = z
     paused: z.boolean().optional(),
   })
   .strict()
-  .openapi('SinkUpdate');
+  .openapi('SinkUpdate', { example: { paused: true, filter: { tags: ['billing'] } } });
 export type SinkUpdate = z.infer<typeof SinkUpdate>;
 
 export const SinkStatus = z.enum(['active', 'paused', 'failing', 'disabled']).openapi('SinkStatus');
@@ -370,7 +378,27 @@ export const Sink = z
     updatedAt: z.string(),
     warnings: z.array(z.string()),
   })
-  .openapi('Sink');
+  .openapi('Sink', {
+    example: {
+      id: 'snk_01jf3zm2q4r6t8v0x2z4b6d8f0',
+      tenantId: 'acme',
+      workspaceId: 'ws_finance',
+      name: 'SIEM stream',
+      type: 'kinesis',
+      config: { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/audit' },
+      filter: { actions: ['invoice.*'] },
+      enabled: true,
+      paused: false,
+      status: 'active',
+      lastDeliveryAt: '2026-11-30T14:03:13.020Z',
+      lastError: null,
+      lagEvents: 0,
+      workflowId: 'sink:acme:snk_01jf3zm2q4r6t8v0x2z4b6d8f0',
+      createdAt: '2026-11-30T09:12:00.000Z',
+      updatedAt: '2026-11-30T09:12:00.000Z',
+      warnings: [],
+    },
+  });
 export type Sink = z.infer<typeof Sink>;
 
 export const SinkDelivery = z
@@ -385,7 +413,19 @@ export const SinkDelivery = z
     workflowId: z.string().nullable(),
     runId: z.string().nullable(),
   })
-  .openapi('SinkDelivery');
+  .openapi('SinkDelivery', {
+    example: {
+      id: '4812',
+      status: 'succeeded',
+      eventCount: 500,
+      attempts: 1,
+      error: null,
+      startedAt: '2026-11-30T14:03:12.900Z',
+      finishedAt: '2026-11-30T14:03:13.020Z',
+      workflowId: 'sink:acme:snk_01jf3zm2q4r6t8v0x2z4b6d8f0',
+      runId: '0193f2a1-7c4e-7d2b-9f1a-3e5c7b9d1f20',
+    },
+  });
 export type SinkDelivery = z.infer<typeof SinkDelivery>;
 
 export function sinkStatus(s: { enabled: boolean; paused: boolean; lastError: string | null }): SinkStatus {

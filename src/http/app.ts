@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -20,11 +19,13 @@ import { registerActionRoutes } from '../routes/actions/register.js';
 import { registerApiKeyRoutes } from '../routes/admin/api-keys.js';
 import { registerWhoAmI } from '../routes/auth/whoami.js';
 import { type ConsoleDeps, registerConsoleRoutes } from '../routes/console.js';
+import { registerApiReference } from '../routes/docs/reference.js';
 import { registerIngestEvents } from '../routes/events/ingest.js';
 import { registerListEvents } from '../routes/events/list.js';
 import { registerHealthRoutes } from '../routes/health.js';
 import { type PrometheusRouteDeps, registerPrometheusRoute } from '../routes/metrics/prometheus.js';
 import { registerMetricsRoutes } from '../routes/metrics/register.js';
+import { registerProblemPages } from '../routes/problems/page.js';
 import { registerSinkRoutes } from '../routes/sinks/register.js';
 import type { SinkApiDeps } from '../sinks/sink-api.js';
 import { accessLog } from './access-log.js';
@@ -54,6 +55,9 @@ export interface AppDeps {
 }
 
 export type App = OpenAPIHono<AppEnv>;
+
+// OpenAPI 3.1 takes an SPDX `identifier`, which the document builder's 3.0 types do not know yet.
+const API_LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
 
 /** A client's x-request-id is echoed into logs and answers only when short and of a safe alphabet. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -152,6 +156,7 @@ export function createApp(deps: AppDeps): App {
   registerActionRoutes(app, deps);
   registerMetricsRoutes(app, deps);
   if (deps.prometheus) registerPrometheusRoute(app, { ...deps.prometheus, authenticate: deps.authenticate });
+  registerProblemPages(app);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -159,11 +164,14 @@ export function createApp(deps: AppDeps): App {
       title: 'Audit platform API',
       version: '0.1.0',
       description:
-        'Append-only, multi-tenant audit log with durable SIEM delivery. Errors are RFC 9457 problem+json.',
+        'Append-only, multi-tenant audit log with durable SIEM delivery. Errors are RFC 9457 problem+json; each `type` resolves to a page explaining the problem.',
+      license: API_LICENSE,
     },
+    // Relative: the API that serves this document, wherever it is reached.
+    servers: [{ url: '/', description: 'this API' }],
     security: [{ bearer: [] }],
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  registerApiReference(app);
   if (deps.console) registerConsoleRoutes(app, deps.console);
 
   app.notFound((c) =>

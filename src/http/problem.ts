@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { type FieldError, ProblemError } from '../domain/errors.js';
+import type { ProblemSlug } from '../domain/problem-types.js';
 import type { Logger } from '../logger.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -17,14 +18,15 @@ export interface Problem {
   errors?: FieldError[];
 }
 
-export function problemType(slug: string): string {
+/** A relative reference: it resolves against the API's own origin, which serves the page. */
+export function problemType(slug: ProblemSlug): string {
   return `/problems/${slug}`;
 }
 
 export function problemJson(
   c: Context,
   status: number,
-  slug: string,
+  slug: ProblemSlug,
   title: string,
   detail: string,
   extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
@@ -60,7 +62,7 @@ export function createErrorHandler(logger: Logger) {
       if (status === 413) {
         return problemJson(c, 413, 'payload-too-large', 'Request body too large', err.message);
       }
-      const slug = status === 400 ? 'malformed-request' : `http-${status}`;
+      const slug = status === 400 ? 'malformed-request' : 'request-failed';
       return problemJson(
         c,
         status,

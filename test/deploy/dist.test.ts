@@ -51,6 +51,10 @@ test('the compiled API and worker start with the pre-built bundle and answer /re
   const api = processes.find((p) => p.entry === 'api')!;
   const docs = await fetch(`${api.url}/openapi.json`);
   assert.equal(docs.status, 200);
+  // The reference's assets resolve from dist/ to the swagger-ui-dist package.
+  const ui = await fetch(`${api.url}/docs/swagger-ui-bundle.js`);
+  assert.equal(ui.status, 200);
+  assert.ok((await ui.arrayBuffer()).byteLength > 1_000_000);
   assert.doesNotMatch(
     processes.map((p) => p.output()).join('\n'),
     /webpack|Workflow bundle created/,

@@ -8,18 +8,25 @@ import { TenantQuery } from './schemas.js';
 
 const CanonicalAction = z
   .object({ action: z.string(), tags: z.array(z.string()) })
-  .openapi('CanonicalAction');
+  .openapi('CanonicalAction', { example: { action: 'invoice.refund_issued', tags: ['billing'] } });
 
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/actions/canonical',
+  operationId: 'listCanonicalActions',
   tags: ['actions'],
   summary: 'The canonical names for filter dropdowns, sorted',
   request: { query: TenantQuery.extend({ tag: Tag.optional() }) },
   responses: {
     200: {
       description: 'canonical names and their tags',
-      content: { 'application/json': { schema: z.object({ data: z.array(CanonicalAction) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(CanonicalAction) }).openapi('CanonicalActionList', {
+            example: { data: [{ action: 'invoice.refund_issued', tags: ['billing'] }] },
+          }),
+        },
+      },
     },
     ...problemResponses(400, 401, 403, 429, 503),
   },

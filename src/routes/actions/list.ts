@@ -17,13 +17,18 @@ const ListQuery = TenantQuery.extend({
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/actions',
+  operationId: 'listActions',
   tags: ['actions'],
   summary: "The tenant's action inventory, sorted by name",
   request: { query: ListQuery },
   responses: {
     200: {
       description: 'every inventoried name',
-      content: { 'application/json': { schema: z.object({ data: z.array(ActionEntry) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(ActionEntry) }).openapi('ActionList', { example: { data: [] } }),
+        },
+      },
     },
     ...problemResponses(400, 401, 403, 429, 503),
   },

@@ -8,11 +8,15 @@ import { tenantRequest } from '../../http/tenant-context.js';
 import { problemResponses } from '../problem-responses.js';
 import { ActionParam, assertInventoriable, TenantQuery } from './schemas.js';
 
-const SetCanonical = z.object({ canonical: z.boolean() }).strict().openapi('SetActionCanonical');
+const SetCanonical = z
+  .object({ canonical: z.boolean() })
+  .strict()
+  .openapi('SetActionCanonical', { example: { canonical: true } });
 
 const route = createRoute({
   method: 'patch',
   path: '/v1/audit/actions/{action}',
+  operationId: 'setActionCanonical',
   tags: ['actions'],
   summary: 'Decide whether a name is canonical (a manual decision auto-promotion never overrides)',
   description: 'A name never seen is created as a manual entry, so admins can pre-register names.',

@@ -11,11 +11,12 @@ import { ActionParam, assertInventoriable, TenantQuery } from './schemas.js';
 const SetTags = z
   .object({ tags: z.array(Tag).max(MAX_TAGS_PER_ACTION) })
   .strict()
-  .openapi('SetActionTags');
+  .openapi('SetActionTags', { example: { tags: ['billing', 'pii'] } });
 
 const route = createRoute({
   method: 'patch',
   path: '/v1/audit/actions/{action}/tags',
+  operationId: 'setActionTags',
   tags: ['actions'],
   summary: "Replace a name's tags (lowercase slugs, at most 20; duplicates are dropped)",
   description: 'A name never seen is pre-registered as a manual canonical entry carrying these tags.',

@@ -21,7 +21,18 @@ const ApiKey = z
     createdBy: z.string(),
     revokedAt: z.string().nullable(),
   })
-  .openapi('ApiKey');
+  .openapi('ApiKey', {
+    example: {
+      id: 'key_01JF3ZP4S6U8W0Y2A4C6E8G0J2',
+      tenantId: 'acme',
+      role: 'producer',
+      workspaceIds: ['ws_finance'],
+      name: 'billing service',
+      createdAt: '2026-11-30T09:00:00.000Z',
+      createdBy: 'platform',
+      revokedAt: null,
+    },
+  });
 
 const CreateApiKey = z
   .object({
@@ -31,15 +42,30 @@ const CreateApiKey = z
     name: z.string().min(1).max(200).optional(),
   })
   .strict()
-  .openapi('CreateApiKey');
+  .openapi('CreateApiKey', {
+    example: { tenantId: 'acme', role: 'producer', workspaceIds: ['ws_finance'], name: 'billing service' },
+  });
 
 const CreatedApiKey = ApiKey.extend({
   key: z.string().openapi({ description: 'The secret; shown once, stored only as a hash.' }),
-}).openapi('CreatedApiKey');
+}).openapi('CreatedApiKey', {
+  example: {
+    id: 'key_01JF3ZP4S6U8W0Y2A4C6E8G0J2',
+    tenantId: 'acme',
+    role: 'producer',
+    workspaceIds: ['ws_finance'],
+    name: 'billing service',
+    createdAt: '2026-11-30T09:00:00.000Z',
+    createdBy: 'platform',
+    revokedAt: null,
+    key: 'ak_Xq3v9ZbT1mR8kP2wL6yN4sD7fH0jC5aE9uG1iO3tB8Q',
+  },
+});
 
 const createKey = createRoute({
   method: 'post',
   path: '/v1/admin/api-keys',
+  operationId: 'createApiKey',
   tags: ['admin'],
   summary: 'Create an API key (platform token, or tenant_admin for its own tenant)',
   request: { body: { required: true, content: { 'application/json': { schema: CreateApiKey } } } },
@@ -55,13 +81,18 @@ const createKey = createRoute({
 const listKeys = createRoute({
   method: 'get',
   path: '/v1/admin/api-keys',
+  operationId: 'listApiKeys',
   tags: ['admin'],
   summary: 'List API keys (never their secrets)',
   request: { query: z.object({ tenantId: z.string().min(1).optional() }) },
   responses: {
     200: {
       description: 'keys',
-      content: { 'application/json': { schema: z.object({ data: z.array(ApiKey) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(ApiKey) }).openapi('ApiKeyList', { example: { data: [] } }),
+        },
+      },
     },
     ...problemResponses(401, 403, 429, 503),
   },
@@ -70,6 +101,7 @@ const listKeys = createRoute({
 const deleteKey = createRoute({
   method: 'delete',
   path: '/v1/admin/api-keys/{id}',
+  operationId: 'revokeApiKey',
   tags: ['admin'],
   summary: 'Revoke an API key',
   request: { params: z.object({ id: z.string().min(1).max(64) }) },

@@ -16,11 +16,18 @@ const IngestResult = z
       .openapi({ description: 'events whose id was already stored for the tenant' }),
     ids: z.array(z.string()).openapi({ description: 'the id of every event of the request, in order' }),
   })
-  .openapi('IngestResult');
+  .openapi('IngestResult', {
+    example: {
+      accepted: 2,
+      duplicates: 0,
+      ids: ['01JF3ZKQ8M6W2V4T9XHB5N7C1D', '01JF3ZKQ8N0B7D2F4H6K8M9P1Q'],
+    },
+  });
 
 const route = createRoute({
   method: 'post',
   path: '/v1/audit/events',
+  operationId: 'ingestEvents',
   tags: ['events'],
   summary: 'Ingest one event or a batch of up to 1000',
   description:

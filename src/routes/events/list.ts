@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ALL_WORKSPACES, resolveReadScope } from '../../auth/scope.js';
 import { type EventFilters, listEvents } from '../../db/events.js';
-import { ActorKind, AuditEvent, IsoTimestamp } from '../../domain/event.js';
+import { ActorKind, AuditEvent, EXAMPLE_EVENT, IsoTimestamp } from '../../domain/event.js';
 import { Provenance } from '../../domain/provenance.js';
 import { recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
@@ -45,11 +45,17 @@ const ListedEvent = AuditEvent.extend({
 
 const EventPage = z
   .object({ data: z.array(ListedEvent), nextCursor: z.string().nullable() })
-  .openapi('EventPage');
+  .openapi('EventPage', {
+    example: {
+      data: [EXAMPLE_EVENT],
+      nextCursor: 'WyIyMDI2LTExLTMwVDE0OjAzOjEyLjM0NVoiLCIwMUpGM1pLUThNNlcyVjRUOVhIQjVON0MxRCJd',
+    },
+  });
 
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/events',
+  operationId: 'listEvents',
   tags: ['events'],
   summary: 'Query events, newest first',
   request: { query: ListQuery },

@@ -16,6 +16,7 @@ const MetricsQuery = TenantQuery.extend({
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/metrics',
+  operationId: 'getMetrics',
   tags: ['metrics'],
   summary: 'Audit pipeline health of a tenant: event totals, inventory and drift, sinks',
   description:

@@ -26,11 +26,12 @@ const History = z
       description: 'When more snapshots are in range: pass it as `from` (same `to`) for the next page.',
     }),
   })
-  .openapi('MetricsHistory');
+  .openapi('MetricsHistory', { example: { data: [], next: null } });
 
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/metrics/history',
+  operationId: 'getMetricsHistory',
   tags: ['metrics'],
   summary: 'Stored metrics snapshots of the tenant, for trend charts',
   description:

@@ -15,13 +15,24 @@ export interface PrometheusRouteDeps {
 const route = createRoute({
   method: 'get',
   path: '/metrics',
+  operationId: 'getPrometheusMetrics',
   tags: ['operations'],
   summary: 'Prometheus metrics of this process',
   description:
-    'Prometheus text format. Needs the platform token unless AUDIT_METRICS_PUBLIC=true. An API process reports ingest and request latency; a worker process reports delivery, the backlog and the invalid-name count.',
+    'Prometheus text format. Needs the platform token unless AUDIT_METRICS_PUBLIC=true; repeated failed authentications from one address are answered 429. An API process reports ingest and request latency; a worker process reports delivery, the backlog and the invalid-name count.',
   responses: {
-    200: { description: 'metrics', content: { 'text/plain': { schema: z.string() } } },
-    ...problemResponses(401, 403),
+    200: {
+      description: 'metrics',
+      content: {
+        'text/plain': {
+          schema: z.string().openapi({
+            example:
+              '# HELP audit_events_ingested_total Events stored by this API process.\n# TYPE audit_events_ingested_total counter\naudit_events_ingested_total 4211\n',
+          }),
+        },
+      },
+    },
+    ...problemResponses(401, 403, 429),
   },
 });
 

@@ -14,6 +14,7 @@ import { TenantQuery } from './lookup.js';
 const route = createRoute({
   method: 'post',
   path: '/v1/audit/sinks',
+  operationId: 'createSink',
   tags: ['sinks'],
   summary: 'Create a sink',
   description:

@@ -12,6 +12,7 @@ import type { SinkRouteState } from './register.js';
 const route = createRoute({
   method: 'delete',
   path: '/v1/audit/sinks/{sinkId}',
+  operationId: 'deleteSink',
   tags: ['sinks'],
   summary: 'Delete a sink and its delivery history',
   description: 'Once this answers, nothing more is published to the sink.',

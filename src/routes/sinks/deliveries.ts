@@ -14,11 +14,12 @@ const DeliveriesQuery = TenantQuery.extend({
 
 const DeliveryPage = z
   .object({ data: z.array(SinkDelivery), nextCursor: z.string().nullable() })
-  .openapi('SinkDeliveryPage');
+  .openapi('SinkDeliveryPage', { example: { data: [], nextCursor: null } });
 
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/sinks/{sinkId}/deliveries',
+  operationId: 'listSinkDeliveries',
   tags: ['sinks'],
   summary: 'Delivery history, newest first: one entry per batch, with its attempts',
   request: { params: SinkParams, query: DeliveriesQuery },

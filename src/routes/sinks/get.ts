@@ -9,6 +9,7 @@ import { findVisibleSink, SinkParams, TenantQuery } from './lookup.js';
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/sinks/{sinkId}',
+  operationId: 'getSink',
   tags: ['sinks'],
   summary: 'One sink with its status, lag and warnings',
   request: { params: SinkParams, query: TenantQuery },

@@ -17,13 +17,18 @@ const ListQuery = TenantQuery.extend({
 const route = createRoute({
   method: 'get',
   path: '/v1/audit/sinks',
+  operationId: 'listSinks',
   tags: ['sinks'],
   summary: 'List sinks with their status',
   request: { query: ListQuery },
   responses: {
     200: {
       description: 'sinks',
-      content: { 'application/json': { schema: z.object({ data: z.array(Sink) }).openapi('SinkList') } },
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(Sink) }).openapi('SinkList', { example: { data: [] } }),
+        },
+      },
     },
     ...problemResponses(400, 401, 403, 429, 503),
   },

@@ -19,7 +19,7 @@ const ReplayRequest = z
     }),
   })
   .strict()
-  .openapi('SinkReplayRequest');
+  .openapi('SinkReplayRequest', { example: { from: '2026-11-30T00:00:00Z' } });
 
 const ReplayResult = z
   .object({
@@ -29,11 +29,14 @@ const ReplayResult = z
       .boolean()
       .openapi({ description: 'false when nothing delivered so far was received after `from`.' }),
   })
-  .openapi('SinkReplayResult');
+  .openapi('SinkReplayResult', {
+    example: { sinkId: 'snk_01jf3zm2q4r6t8v0x2z4b6d8f0', from: '2026-11-30T00:00:00.000Z', rewound: true },
+  });
 
 const route = createRoute({
   method: 'post',
   path: '/v1/audit/sinks/{sinkId}/replay',
+  operationId: 'replaySink',
   tags: ['sinks'],
   summary: 'Deliver again everything received since a point in time',
   description:

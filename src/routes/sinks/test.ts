@@ -25,11 +25,20 @@ const TestOutcome = z
       description: 'config: the sink cannot work as configured; retryable: a transient problem.',
     }),
   })
-  .openapi('SinkTestOutcome');
+  .openapi('SinkTestOutcome', {
+    example: {
+      ok: true,
+      eventId: '01JF3ZN7W1X3Z5B7D9F1H3K5M7',
+      durationMs: 84.2,
+      error: null,
+      errorKind: null,
+    },
+  });
 
 const route = createRoute({
   method: 'post',
   path: '/v1/audit/sinks/{sinkId}/test',
+  operationId: 'testSink',
   tags: ['sinks'],
   summary: 'Send one synthetic audit.sink.test event through the sink now',
   description:

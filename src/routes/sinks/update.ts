@@ -23,6 +23,7 @@ import type { SinkRouteState } from './register.js';
 const route = createRoute({
   method: 'patch',
   path: '/v1/audit/sinks/{sinkId}',
+  operationId: 'updateSink',
   tags: ['sinks'],
   summary: 'Change a sink (partial)',
   description:
