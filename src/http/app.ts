@@ -24,6 +24,7 @@ import { registerMetricsRoutes } from '../routes/metrics/register.js';
 import { registerSinkRoutes } from '../routes/sinks/register.js';
 import type { SinkApiDeps } from '../sinks/sink-api.js';
 import type { AppEnv } from './env.js';
+import { inputGuards } from './input-guards.js';
 import { createErrorHandler, problemJson, zodFieldErrors } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
 import { requestMetrics } from './request-metrics.js';
@@ -87,6 +88,8 @@ export function createApp(deps: AppDeps): App {
       },
     }),
   );
+  // Query parameters without U+0000; JSON bodies parsed only within bounds (json-body.ts).
+  app.use('/v1/*', inputGuards());
 
   app.use('/v1/*', async (c, next) => {
     if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {

@@ -5,6 +5,7 @@ import { ValidationError } from '../../domain/errors.js';
 import { isSinkType, SINK_TYPES, Sink, SinkUpdate } from '../../domain/sink.js';
 import { recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
+import { authorizeBody } from '../../http/input-guards.js';
 import { zodFieldErrors } from '../../http/problem.js';
 import { tenantRequest } from '../../http/tenant-context.js';
 import { mergeConfig, openConfig, redactConfig, sealConfig } from '../../sinks/config-secrets.js';
@@ -18,6 +19,7 @@ const route = createRoute({
   path: '/v1/audit/sinks/{sinkId}',
   tags: ['sinks'],
   summary: 'Change a sink (partial)',
+  middleware: [authorizeBody('sinks:manage')] as const,
   description:
     'Takes effect before the next batch. Once `enabled:false` (or a pause) answers, nothing more is published. A config change retries a failing sink at once.',
   request: {
