@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { Authenticator } from '../auth/tokens.js';
 import type { Pool } from '../db/pool.js';
-import {
-  PayloadTooLargeError,
-  UnauthorizedError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../domain/errors.js';
-import { MAX_BODY_BYTES } from '../domain/event.js';
+import { UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../domain/errors.js';
 import type { EventStoreDeps } from '../events/store.js';
 import type { Logger } from '../logger.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
@@ -79,16 +72,8 @@ export function createApp(deps: AppDeps): App {
     );
   });
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new PayloadTooLargeError(`the request body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
-  // Query parameters without U+0000; JSON bodies parsed only within bounds (json-body.ts).
+  // Body size (a declared length at once, a chunked body as it is read), query parameters without
+  // U+0000; the body is read only after authorization, and parsed within bounds (json-body.ts).
   app.use('/v1/*', inputGuards());
 
   app.use('/v1/*', async (c, next) => {
