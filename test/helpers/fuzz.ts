@@ -413,7 +413,7 @@ export interface FuzzOutcome {
   dataException: boolean;
 }
 
-interface RawResponse {
+export interface RawResponse {
   status: number;
   type: string;
   text: string;
@@ -423,7 +423,7 @@ interface RawResponse {
  * One request on a connection of its own: a server may answer before reading a body it refuses (401,
  * 403, 415) and then close the connection, which must not break the next request.
  */
-function send(
+export function send(
   url: string,
   method: string,
   headers: Record<string, string>,
