@@ -2,12 +2,12 @@
  * A tiny producer service: it changes a business row and enqueues the audit event in the same
  * transaction, then lets the outbox relay ship the event to the running audit platform.
  *
- *   AUDIT_API_KEY=<producer key> npx tsx examples/producer/shop-service.ts
+ *   AUDIT_API_KEY=<producer key> npx tsx --conditions=@audit-platform/source examples/producer/shop-service.ts
  *
  * Environment: AUDIT_API_URL (default http://localhost:3000), AUDIT_API_KEY (a `producer` key),
  * PRODUCER_DATABASE_URL (the shop's own PostgreSQL; default: an embedded one under ./.data/example-shop).
  */
-import { enqueue, migrate, startOutboxRelay } from 'audit-platform/producer';
+import { enqueue, migrate, startOutboxRelay } from '@audit-platform/producer';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/runtime/embedded-postgres.js';
 

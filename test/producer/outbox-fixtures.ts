@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AuditEventInput, enqueue, migrate } from '../../packages/producer/src/index.js';
 import type { Pool } from '../../src/db/pool.js';
-import { type AuditEventInput, enqueue, migrate } from '../../src/producer/index.js';
 import { waitFor as pollUntil } from '../helpers/wait.js';
 
 /** A business table next to the outbox, so the tests change "business rows" in the same transactions. */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { isValid as isUlid } from 'ulid';
-import { withTransaction } from '../../src/db/pool.js';
 import {
   backoffDelayMs,
   enqueue,
@@ -11,7 +10,8 @@ import {
   readOutboxLag,
   requeueDeadLetters,
   ValidationError,
-} from '../../src/producer/index.js';
+} from '../../packages/producer/src/index.js';
+import { withTransaction } from '../../src/db/pool.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { orderEvent } from './outbox-fixtures.js';
 

@@ -2,8 +2,9 @@
  * A relay in a process of its own, for the crash test: started from the environment, stopped gracefully
  * by SIGTERM (or killed by SIGKILL). Prints "relay started" once polling.
  */
+
+import { startOutboxRelay } from '../../packages/producer/src/index.js';
 import { createPool } from '../../src/db/pool.js';
-import { startOutboxRelay } from '../../src/producer/index.js';
 
 const pool = createPool(process.env.PRODUCER_DATABASE_URL!, 4);
 const relay = startOutboxRelay({

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { createPool, withTransaction } from '../../src/db/pool.js';
 import {
-  AUDIT_OUTBOX_UNAVAILABLE,
-  createOutboxRelayActivities,
   enqueue,
   readOutboxLag,
   relayOutboxOnce,
   startOutboxRelay,
-} from '../../src/producer/index.js';
+} from '../../packages/producer/src/index.js';
+import {
+  AUDIT_OUTBOX_UNAVAILABLE,
+  createOutboxRelayActivities,
+} from '../../packages/producer/src/temporal.js';
+import { createPool, withTransaction } from '../../src/db/pool.js';
 import { freePort } from '../../src/runtime/embedded-postgres.js';
 import { type ApiProcess, startApiProcess } from '../helpers/api-process.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';

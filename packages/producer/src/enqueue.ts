@@ -1,13 +1,10 @@
-import type pg from 'pg';
 import { monotonicFactory } from 'ulid';
-import { type FieldError, ValidationError } from '../domain/errors.js';
-import { EventInput } from '../domain/event.js';
+import type { TransactionClient } from './db.js';
+import { type FieldError, ValidationError } from './errors.js';
+import { type AuditEventInput, AuditEventSchema } from './event.js';
 import { type OutboxTableOptions, outboxTables } from './tables.js';
 
 const newEventId = monotonicFactory();
-
-/** A client inside the caller's open transaction (pg.Client or a checked-out pg.PoolClient). */
-export type TransactionClient = Pick<pg.ClientBase, 'query'>;
 
 /**
  * Writes audit events to the outbox with the caller's client, so they commit or roll back with the
@@ -20,15 +17,15 @@ export type TransactionClient = Pick<pg.ClientBase, 'query'>;
  */
 export async function enqueue(
   client: TransactionClient,
-  events: EventInput | readonly EventInput[],
+  events: AuditEventInput | readonly AuditEventInput[],
   options: OutboxTableOptions = {},
 ): Promise<string[]> {
-  const list = Array.isArray(events) ? (events as readonly EventInput[]) : [events as EventInput];
   const single = !Array.isArray(events);
+  const list: readonly unknown[] = single ? [events] : (events as readonly unknown[]);
   const errors: FieldError[] = [];
   const now = new Date().toISOString();
   const rows = list.map((raw, index) => {
-    const parsed = EventInput.safeParse(raw);
+    const parsed = AuditEventSchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const path = [...(single ? [] : [String(index)]), ...issue.path.map(String)];
@@ -38,7 +35,7 @@ export async function enqueue(
     }
     return { ...parsed.data, id: parsed.data.id ?? newEventId(), occurredAt: parsed.data.occurredAt ?? now };
   });
-  if (errors.length > 0) throw new ValidationError('invalid audit event; nothing was enqueued', { errors });
+  if (errors.length > 0) throw new ValidationError('invalid audit event; nothing was enqueued', errors);
   if (list.length === 0) return [];
 
   const valid = rows as Array<NonNullable<(typeof rows)[number]>>;

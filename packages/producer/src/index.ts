@@ -1,22 +1,19 @@
 /**
- * The producer outbox: `audit-platform/producer`.
+ * `@audit-platform/producer`: the producer outbox.
  *
  *   await migrate(pool)                                  once, at start (creates the outbox tables)
  *   await enqueue(client, event)                         inside the transaction of the business change
  *   const relay = startOutboxRelay({ pool, apiUrl, apiKey })   ships committed rows to the audit API
  *
- * See the "Producer outbox" section of the README for the guarantees and options.
+ * The relay as a Temporal activity is `@audit-platform/producer/temporal`. See the package's README.
  */
-export { ValidationError } from '../domain/errors.js';
-export type { EventInput as AuditEventInput } from '../domain/event.js';
-export {
-  AUDIT_OUTBOX_UNAVAILABLE,
-  createOutboxRelayActivities,
-  type OutboxRelayActivityOptions,
-} from './activity.js';
 export { type BackoffOptions, backoffDelayMs, parseRetryAfter } from './backoff.js';
-export type { DeliveryFailure, RelayLogger } from './deliver-rows.js';
-export { enqueue, type TransactionClient } from './enqueue.js';
+export type { PoolClientLike, PoolLike, Queryable, QueryResultLike, TransactionClient } from './db.js';
+export type { DeliveryCounts, DeliveryFailure, RelayMemory } from './deliver-rows.js';
+export { enqueue } from './enqueue.js';
+export { type FieldError, ValidationError } from './errors.js';
+export type { AuditEventInput } from './event.js';
+export type { RelayLogger } from './logger.js';
 export { migrate } from './migrate.js';
 export { type OutboxLag, readOutboxLag, requeueDeadLetters } from './outbox-rows.js';
 export {

@@ -1,13 +1,8 @@
-import type pg from 'pg';
+import type { Queryable } from './db.js';
+import type { RelayLogger } from './logger.js';
 import { deadLetterRow, deleteRows, type OutboxRow } from './outbox-rows.js';
 import { type ApiTarget, sendBatch } from './send-batch.js';
 import type { OutboxTables } from './tables.js';
-
-export interface RelayLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 /** What a relay learns across batches. */
 export interface RelayMemory {
@@ -34,7 +29,7 @@ export interface DeliveryFailure {
 }
 
 export interface DeliverContext {
-  db: Pick<pg.ClientBase, 'query'>;
+  db: Queryable;
   tables: OutboxTables;
   target: ApiTarget;
   maxRequestBytes: number;

@@ -1,6 +1,6 @@
-import { createLogger } from '../logger.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
-import type { RelayLogger, RelayMemory } from './deliver-rows.js';
+import type { RelayMemory } from './deliver-rows.js';
+import { jsonLineLogger, type RelayLogger } from './logger.js';
 import { type OutboxLag, readOutboxLag } from './outbox-rows.js';
 import { type RelayPassOptions, type RelayPassResult, relayOutboxOnce } from './relay-once.js';
 import { outboxTables } from './tables.js';
@@ -9,13 +9,13 @@ export interface OutboxRelayOptions
   extends Omit<RelayPassOptions, 'shouldContinue' | 'memory'>,
     BackoffOptions {
   /** Wait between passes when the outbox is empty. Default 1 s (call wake() to deliver sooner). */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
   /** How often the lag is measured and logged. Default 30 s. */
-  lagIntervalMs?: number;
+  lagIntervalMs?: number | undefined;
   /** Lag is logged as a warning once the oldest pending event is older than this. Default 5 min. */
-  lagWarnAfterMs?: number;
+  lagWarnAfterMs?: number | undefined;
   /** Called after every pass (for the producer's own metrics). */
-  onPass?: (result: RelayPassResult) => void;
+  onPass?: ((result: RelayPassResult) => void) | undefined;
 }
 
 export interface OutboxRelayStats {
@@ -49,7 +49,7 @@ export interface OutboxRelay {
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const tables = outboxTables(options);
-  const logger: RelayLogger = options.logger ?? createLogger('info', { service: 'audit-outbox-relay' });
+  const logger: RelayLogger = options.logger ?? jsonLineLogger({ service: 'audit-outbox-relay' });
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const lagIntervalMs = options.lagIntervalMs ?? 30_000;
   const lagWarnAfterMs = options.lagWarnAfterMs ?? 5 * 60_000;

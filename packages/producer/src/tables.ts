@@ -4,11 +4,11 @@
  */
 export interface OutboxTableOptions {
   /** Default `public`. */
-  schema?: string;
+  schema?: string | undefined;
   /** Default `audit_outbox`. */
-  table?: string;
+  table?: string | undefined;
   /** Default `<table>_dead_letter`. */
-  deadLetterTable?: string;
+  deadLetterTable?: string | undefined;
 }
 
 export interface OutboxTables {

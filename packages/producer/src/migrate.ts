@@ -1,11 +1,11 @@
-import type pg from 'pg';
+import type { PoolLike } from './db.js';
 import { type OutboxTableOptions, outboxTables } from './tables.js';
 
 /**
  * Creates the outbox and its dead-letter table in the producer's own database. Idempotent: run it on
  * every start. Concurrent starts serialize on an advisory lock so `create ... if not exists` never races.
  */
-export async function migrate(pool: pg.Pool, options: OutboxTableOptions = {}): Promise<void> {
+export async function migrate(pool: PoolLike, options: OutboxTableOptions = {}): Promise<void> {
   const t = outboxTables(options);
   const client = await pool.connect();
   try {

@@ -1,7 +1,5 @@
-import type pg from 'pg';
+import { type Queryable, queryRows } from './db.js';
 import { type OutboxTableOptions, type OutboxTables, outboxTables } from './tables.js';
-
-type Db = Pick<pg.ClientBase, 'query'>;
 
 export interface OutboxRow {
   seq: string;
@@ -14,22 +12,22 @@ export interface OutboxRow {
  * Locks the oldest rows no other relay holds. The locks last until the caller's transaction ends, so
  * a relay that dies mid-batch releases its rows to the others without anyone tracking leases.
  */
-export async function claimRows(db: Db, t: OutboxTables, limit: number): Promise<OutboxRow[]> {
+export async function claimRows(db: Queryable, t: OutboxTables, limit: number): Promise<OutboxRow[]> {
   // seq travels as text: bigint would not survive a JS number forever.
-  const { rows } = await db.query<OutboxRow>(
+  return queryRows<OutboxRow>(
+    db,
     `select seq::text as seq, id, event from ${t.outbox} order by seq limit $1::int for update skip locked`,
     [limit],
   );
-  return rows;
 }
 
-export async function deleteRows(db: Db, t: OutboxTables, seqs: string[]): Promise<void> {
+export async function deleteRows(db: Queryable, t: OutboxTables, seqs: string[]): Promise<void> {
   await db.query(`delete from ${t.outbox} where seq = any($1::bigint[])`, [seqs]);
 }
 
 /** Moves one row to the dead-letter table with the API's answer, in one statement. */
 export async function deadLetterRow(
-  db: Db,
+  db: Queryable,
   t: OutboxTables,
   seq: string,
   status: number,
@@ -53,9 +51,10 @@ export interface OutboxLag {
   measuredAt: string;
 }
 
-export async function readOutboxLag(db: Db, options: OutboxTableOptions = {}): Promise<OutboxLag> {
+export async function readOutboxLag(db: Queryable, options: OutboxTableOptions = {}): Promise<OutboxLag> {
   const t = outboxTables(options);
-  const { rows } = await db.query<{ pending: number; age_ms: number | null; dead: number }>(
+  const rows = await queryRows<{ pending: number; age_ms: number | null; dead: number }>(
+    db,
     `select (select count(*)::int from ${t.outbox}) as pending,
             (select (extract(epoch from clock_timestamp() - min(enqueued_at)) * 1000)::float8 from ${t.outbox}) as age_ms,
             (select count(*)::int from ${t.deadLetter}) as dead`,
@@ -71,8 +70,8 @@ export async function readOutboxLag(db: Db, options: OutboxTableOptions = {}): P
 
 /** Puts dead-lettered rows back into the outbox (after fixing the cause), keeping their ids. */
 export async function requeueDeadLetters(
-  db: Db,
-  options: OutboxTableOptions & { ids?: string[] } = {},
+  db: Queryable,
+  options: OutboxTableOptions & { ids?: readonly string[] | undefined } = {},
 ): Promise<number> {
   const t = outboxTables(options);
   const ids = options.ids;

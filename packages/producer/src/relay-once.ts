@@ -1,30 +1,26 @@
-import type pg from 'pg';
-import { MAX_BATCH_EVENTS } from '../domain/event.js';
-import {
-  type DeliveryCounts,
-  type DeliveryFailure,
-  deliverRows,
-  type RelayLogger,
-  type RelayMemory,
-} from './deliver-rows.js';
+import type { PoolLike } from './db.js';
+import { type DeliveryCounts, type DeliveryFailure, deliverRows, type RelayMemory } from './deliver-rows.js';
+import { MAX_BATCH_EVENTS } from './event.js';
+import type { RelayLogger } from './logger.js';
 import { claimRows } from './outbox-rows.js';
 import type { ApiTarget } from './send-batch.js';
 import { type OutboxTableOptions, outboxTables } from './tables.js';
 
 export interface RelayPassOptions extends ApiTarget, OutboxTableOptions {
   /** The producer's database (where `migrate` created the outbox). */
-  pool: pg.Pool;
+  pool: PoolLike;
   /** Rows claimed (and locked) per transaction; also the most events per request. Default 500, at most 1000. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Request bodies are kept under this size (the API answers 413 above 5 MiB). Default 4 MiB. */
-  maxRequestBytes?: number;
+  maxRequestBytes?: number | undefined;
   /** Stop the pass after this many batches even if rows remain. Default: until the outbox is empty. */
-  maxBatches?: number;
-  logger?: RelayLogger;
+  maxBatches?: number | undefined;
+  /** Default: silent. */
+  logger?: RelayLogger | undefined;
   /** Checked between batches; returning false ends the pass after the batch in flight. */
-  shouldContinue?: () => boolean;
+  shouldContinue?: (() => boolean) | undefined;
   /** Carried across passes by a long-running relay; a fresh one per pass is fine. */
-  memory?: RelayMemory;
+  memory?: RelayMemory | undefined;
 }
 
 export interface RelayPassResult extends DeliveryCounts {

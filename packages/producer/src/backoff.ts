@@ -1,8 +1,8 @@
 export interface BackoffOptions {
   /** First retry waits up to this long. Default 500 ms. */
-  minBackoffMs?: number;
+  minBackoffMs?: number | undefined;
   /** Retries never wait longer than this (unless the API's Retry-After asks for more). Default 60 s. */
-  maxBackoffMs?: number;
+  maxBackoffMs?: number | undefined;
 }
 
 /**

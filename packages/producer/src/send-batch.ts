@@ -6,8 +6,9 @@ export interface ApiTarget {
   /** A `producer` API key. */
   apiKey: string;
   /** Default 30 s. A timed-out request counts as a network error (the batch is resent; ids dedupe it). */
-  requestTimeoutMs?: number;
-  fetch?: typeof fetch;
+  requestTimeoutMs?: number | undefined;
+  /** Default: the global fetch. */
+  fetch?: typeof fetch | undefined;
 }
 
 export type SendOutcome =
