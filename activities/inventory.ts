@@ -4,7 +4,7 @@ import {
   type PromotedAction,
   promoteDiscoveredActions,
 } from '../src/db/action-promotion.js';
-import { insertEvents, type StoredEvent } from '../src/db/events.js';
+import { insertPlatformEvents, type StoredEvent } from '../src/db/events.js';
 import { type Pool, withTransaction } from '../src/db/pool.js';
 import { SUGGESTION_FRACTION } from '../src/domain/action-inventory.js';
 import { isValidActionName } from '../src/domain/action-name.js';
@@ -64,7 +64,7 @@ export function createInventoryActivities(deps: InventoryActivityDeps) {
           firstSeenBy: new Date(asOf.getTime() - minAgeMs),
           decidedAt: asOf,
         });
-        await insertEvents(
+        await insertPlatformEvents(
           tx,
           promoted.map((p) => promotionEvent(p, input.asOf, maxSegments)),
         );

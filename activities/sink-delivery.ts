@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createKeyring } from '../src/crypto/secrets.js';
 import type { Pool } from '../src/db/pool.js';
 import { renewDrainLease, settlePassedCount } from '../src/db/sinks.js';
+import { isDatabaseUnavailable } from '../src/db/unavailable.js';
 import type { Logger } from '../src/logger.js';
 import type { DeliveryMetrics } from '../src/metrics/delivery-metrics.js';
 import { type BatchResult, createBatchPublisher } from '../src/sinks/deliver-batch.js';
@@ -39,6 +40,10 @@ const HEARTBEAT_EVERY_MS = 2000;
 const DRAIN_LEASE_MS = 2000;
 /** While lingering, how often the log is read for new events (the added latency at worst). */
 const LINGER_POLL_MS = 100;
+/** While the database is away, how often it is asked whether it is back (the added delay at worst). */
+const DATABASE_PROBE_MS = 500;
+/** How long one drainSink call waits for the database before handing back to the workflow (which calls again). */
+const DATABASE_WAIT_MS = 60_000;
 
 export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
   const keyring = createKeyring(deps.secretKey);
@@ -58,79 +63,109 @@ export function createSinkDeliveryActivities(deps: SinkActivityDeps) {
     async drainSink(input: SinkWorkflowInput): Promise<DrainResult> {
       const ctx = Context.current();
       const heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
-      const started = now();
-      const result: DrainResult = { state: 'caught_up', pending: false, delivered: 0, batches: 0 };
-      // The drain lease (see renewDrainLease): while it lasts, ingest sends this sink no wake-up signal,
-      // so this activity must read everything committed before the lease ends. It lets go by no longer
-      // renewing it, and returns `caught_up` only after a read that started once the lease had expired.
-      let leaseUntil = 0;
-      let renewedAt = Number.NEGATIVE_INFINITY;
-      let idleSince: number | null = null;
-      // Lag is read from counters once the sink's passed_count can be counted exactly (paused sinks too).
-      await settlePassedCount(deps.pool, input.tenantId, input.sinkId);
-      const publisher = createBatchPublisher(
-        {
-          pool: deps.pool,
-          logger: deps.logger,
-          keyring,
-          drivers,
-          region: deps.region,
-          metrics: deps.deliveryMetrics,
-        },
-        {
-          tenantId: input.tenantId,
-          sinkId: input.sinkId,
-          workflowId: ctx.info.workflowExecution?.workflowId ?? null,
-          runId: ctx.info.workflowExecution?.runId ?? null,
-          signal: ctx.cancellationSignal,
-        },
-      );
       try {
-        for (;;) {
-          const t = now();
-          const budgetSpent = t - started >= budgetMs;
-          const lettingGo = idleSince !== null && (t - idleSince >= lingerMs || budgetSpent);
-          if (!lettingGo && t - renewedAt >= leaseMs / 2) {
-            await renewDrainLease(deps.pool, input.tenantId, input.sinkId, leaseMs);
-            renewedAt = t;
-            leaseUntil = t + leaseMs;
-          }
-          let batch: BatchResult;
-          try {
-            batch = await publisher.next();
-          } catch (err) {
-            if (isConfigError(err)) throw ApplicationFailure.nonRetryable(err.message, 'SinkConfigError');
-            if (err instanceof SinkDeliveryError) {
-              // A destination's Retry-After (HTTP 429/503) replaces the policy's backoff for this attempt.
-              throw ApplicationFailure.create({
-                message: err.message,
-                type: err.name,
-                nonRetryable: false,
-                nextRetryDelay: err.retryAfterMs,
-              });
-            }
-            throw err;
-          }
-          if (batch.kind === 'delivered' || batch.kind === 'skipped') {
-            result.batches++;
-            if (batch.kind === 'delivered') result.delivered += batch.events;
-            idleSince = null;
-            // The workflow starts the next drainSink at once, which renews the lease: no event waits.
-            if (now() - started >= budgetMs) return { ...result, state: 'more' };
-            continue;
-          }
-          if (batch.kind !== 'caught_up') return { ...result, state: batch.kind };
-          result.pending = batch.pending;
-          // Caught up: linger a little (new events are read within a poll, with no signal, no workflow
-          // task), then let the lease run out and read once more before handing back to the workflow.
-          idleSince ??= t;
-          if (lettingGo && t >= leaseUntil) return { ...result, state: 'caught_up' };
-          await ctx.sleep(Math.max(1, Math.min(pollMs, lettingGo ? leaseUntil - now() : pollMs)));
-        }
+        return await drain(ctx, input);
+      } catch (err) {
+        // A lost database is waited for here rather than failed: the retry policy's backoff would grow
+        // over an outage of any length and delay delivery long after the database is back. Nothing is
+        // lost: the cursor moves only with a batch recorded as delivered (a batch cut off mid-way is
+        // published again, at least once).
+        // A destination's failure (already an ApplicationFailure) keeps the retry policy's backoff.
+        if (err instanceof ApplicationFailure || !isDatabaseUnavailable(err)) throw err;
+        deps.logger.warn(
+          { err, tenantId: input.tenantId, sinkId: input.sinkId },
+          'database unavailable; delivery waits for it',
+        );
+        const until = now() + DATABASE_WAIT_MS;
+        do await ctx.sleep(DATABASE_PROBE_MS);
+        while (now() < until && !(await databaseAnswers()));
+        // The workflow calls again at once: delivery resumes from the cursor within a probe of the return.
+        return { state: 'more', pending: false, delivered: 0, batches: 0 };
       } finally {
         clearInterval(heartbeat);
-        await publisher.close();
       }
     },
   };
+
+  function databaseAnswers(): Promise<boolean> {
+    return deps.pool.query('select 1').then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async function drain(ctx: Context, input: SinkWorkflowInput): Promise<DrainResult> {
+    const started = now();
+    const result: DrainResult = { state: 'caught_up', pending: false, delivered: 0, batches: 0 };
+    // The drain lease (see renewDrainLease): while it lasts, ingest sends this sink no wake-up signal,
+    // so this activity must read everything committed before the lease ends. It lets go by no longer
+    // renewing it, and returns `caught_up` only after a read that started once the lease had expired.
+    let leaseUntil = 0;
+    let renewedAt = Number.NEGATIVE_INFINITY;
+    let idleSince: number | null = null;
+    // Lag is read from counters once the sink's passed_count can be counted exactly (paused sinks too).
+    await settlePassedCount(deps.pool, input.tenantId, input.sinkId);
+    const publisher = createBatchPublisher(
+      {
+        pool: deps.pool,
+        logger: deps.logger,
+        keyring,
+        drivers,
+        region: deps.region,
+        metrics: deps.deliveryMetrics,
+      },
+      {
+        tenantId: input.tenantId,
+        sinkId: input.sinkId,
+        workflowId: ctx.info.workflowExecution?.workflowId ?? null,
+        runId: ctx.info.workflowExecution?.runId ?? null,
+        signal: ctx.cancellationSignal,
+      },
+    );
+    try {
+      for (;;) {
+        const t = now();
+        const budgetSpent = t - started >= budgetMs;
+        const lettingGo = idleSince !== null && (t - idleSince >= lingerMs || budgetSpent);
+        if (!lettingGo && t - renewedAt >= leaseMs / 2) {
+          await renewDrainLease(deps.pool, input.tenantId, input.sinkId, leaseMs);
+          renewedAt = t;
+          leaseUntil = t + leaseMs;
+        }
+        let batch: BatchResult;
+        try {
+          batch = await publisher.next();
+        } catch (err) {
+          if (isConfigError(err)) throw ApplicationFailure.nonRetryable(err.message, 'SinkConfigError');
+          if (err instanceof SinkDeliveryError) {
+            // A destination's Retry-After (HTTP 429/503) replaces the policy's backoff for this attempt.
+            throw ApplicationFailure.create({
+              message: err.message,
+              type: err.name,
+              nonRetryable: false,
+              nextRetryDelay: err.retryAfterMs,
+            });
+          }
+          throw err;
+        }
+        if (batch.kind === 'delivered' || batch.kind === 'skipped') {
+          result.batches++;
+          if (batch.kind === 'delivered') result.delivered += batch.events;
+          idleSince = null;
+          // The workflow starts the next drainSink at once, which renews the lease: no event waits.
+          if (now() - started >= budgetMs) return { ...result, state: 'more' };
+          continue;
+        }
+        if (batch.kind !== 'caught_up') return { ...result, state: batch.kind };
+        result.pending = batch.pending;
+        // Caught up: linger a little (new events are read within a poll, with no signal, no workflow
+        // task), then let the lease run out and read once more before handing back to the workflow.
+        idleSince ??= t;
+        if (lettingGo && t >= leaseUntil) return { ...result, state: 'caught_up' };
+        await ctx.sleep(Math.max(1, Math.min(pollMs, lettingGo ? leaseUntil - now() : pollMs)));
+      }
+    } finally {
+      await publisher.close();
+    }
+  }
 }

@@ -65,7 +65,7 @@ export const ingest: Benchmark = {
           const apiCpuMsPer1k = (((await deployment.api.cpuSeconds()) - cpuBefore) * 1000 * 1000) / api.units;
           const insert = await closedLoop(concurrency, rawMs, async () => {
             const events = template.map((e) => ({ ...e, id: benchId() }));
-            return (await insertEvents(raw, events)).length;
+            return (await insertEvents(raw, events, { kind: 'api_key', id: 'key_bench' })).length;
           });
           const copy = await closedLoop(concurrency, rawMs, async () => {
             const data = Buffer.from(copyTails.map((tail) => `${TENANT}\t${benchId()}\t${tail}`).join(''));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createKeyring } from './crypto/secrets.js';
 
 /**
  * The one place that reads process.env. Everything else receives a Config.
@@ -15,13 +16,36 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+// Checked here, before anything starts, so a typo costs one line rather than a PostgreSQL boot and a stack.
+const databaseUrl = optionalString.refine(
+  (v) => v === undefined || /^(postgres|postgresql|socket):\/\/./.test(v) || v.startsWith('/'),
+  'expected a PostgreSQL connection URL, postgres://user:password@host:5432/database',
+);
+
+const secretKey = optionalString.superRefine((v, ctx) => {
+  if (v === undefined) return;
+  try {
+    createKeyring(v);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'expected base64 of 32 random bytes (`openssl rand -base64 32`), or several such keys comma-separated, newest first',
+    });
+  }
+});
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const EnvSchema = z.object({
   PORT: port(3000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: optionalString,
+  DATABASE_URL: databaseUrl,
+  DATABASE_MIGRATION_URL: optionalString,
+  AUDIT_DB_RUNTIME_ROLE: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // How long a request waits for a pool connection before it answers 503 (0: forever).
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_API_KEY: optionalString,
@@ -37,9 +61,11 @@ const EnvSchema = z.object({
   AUDIT_TEMPORAL_UI_PORT: port(8233),
   AUDIT_DATA_DIR: z.string().default('./.data'),
   AUDIT_ADMIN_TOKEN: optionalString,
-  AUDIT_SECRET_KEY: optionalString,
+  AUDIT_SECRET_KEY: secretKey,
   AUDIT_JWT_SECRET: optionalString,
   AUDIT_JWT_JWKS_URL: optionalString.pipe(z.url().optional()),
+  AUDIT_JWT_ISSUER: optionalString,
+  AUDIT_JWT_AUDIENCE: optionalString,
   AUDIT_REGION: optionalString,
   AWS_REGION: optionalString,
   AUDIT_ALLOW_PRIVATE_SINK_HOSTS: booleanFlag,
@@ -58,6 +84,9 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v !== 'false' && v !== '0' && v !== 'no'),
   AUDIT_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
+  // Failed authentications per client address and window before that address gets 429 (0: off).
+  AUDIT_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
+  AUDIT_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().min(1).default(10),
   AUDIT_METRICS_PUBLIC: booleanFlag,
   AUDIT_METRICS_SNAPSHOT_INTERVAL_SECONDS: z.coerce.number().min(1).default(60),
   AUDIT_METRICS_SNAPSHOT_RETENTION_DAYS: z.coerce.number().min(1).default(30),
@@ -73,7 +102,17 @@ export interface TemporalTlsConfig {
 
 export interface Config {
   http: { port: number; host: string };
-  database: { url?: string; poolSize: number };
+  database: {
+    /** The runtime connection (API and worker). */
+    url?: string;
+    /** The owner's connection, used only to migrate and grant (docs/OPERATIONS.md, "Database roles"). */
+    migrationUrl?: string;
+    /** Who gets the runtime privileges; defaults to the role of `url` when migrationUrl is set. */
+    runtimeRole?: string;
+    poolSize: number;
+    /** How long a request waits for a pool connection before answering 503. */
+    poolTimeoutMs: number;
+  };
   temporal: {
     address?: string;
     namespace: string;
@@ -91,7 +130,7 @@ export interface Config {
   dataDir: string;
   adminToken?: string;
   secretKey?: string;
-  jwt: { secret?: string; jwksUrl?: string };
+  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
   region: string;
   allowPrivateSinkHosts: boolean;
   /** AWS_ENDPOINT_URL_S3: an S3-compatible endpoint (local emulators); path-style addressing then. */
@@ -108,6 +147,8 @@ export interface Config {
     rollupEnabled: boolean;
   };
   rateLimitPerSecond: number;
+  /** Failed authentications one client address may make per window before it gets 429. */
+  authFailureLimit: { max: number; windowMs: number };
   metrics: {
     /** AUDIT_METRICS_PUBLIC: GET /metrics without the platform token (a scraper on a private network). */
     public: boolean;
@@ -141,7 +182,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const hasTls = Object.values(tlsParts).some((v) => v !== undefined);
   return {
     http: { port: e.PORT, host: e.HOST },
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      migrationUrl: e.DATABASE_MIGRATION_URL,
+      runtimeRole: e.AUDIT_DB_RUNTIME_ROLE,
+      poolSize: e.DATABASE_POOL_SIZE,
+      poolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
@@ -157,7 +204,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.AUDIT_DATA_DIR,
     adminToken: e.AUDIT_ADMIN_TOKEN,
     secretKey: e.AUDIT_SECRET_KEY,
-    jwt: { secret: e.AUDIT_JWT_SECRET, jwksUrl: e.AUDIT_JWT_JWKS_URL },
+    jwt: {
+      secret: e.AUDIT_JWT_SECRET,
+      jwksUrl: e.AUDIT_JWT_JWKS_URL,
+      issuer: e.AUDIT_JWT_ISSUER,
+      audience: e.AUDIT_JWT_AUDIENCE,
+    },
     region: e.AUDIT_REGION ?? e.AWS_REGION ?? 'eu-west-1',
     allowPrivateSinkHosts: e.AUDIT_ALLOW_PRIVATE_SINK_HOSTS,
     s3EndpointUrl: e.AWS_ENDPOINT_URL_S3,
@@ -171,6 +223,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rollupEnabled: e.AUDIT_ROLLUP_ENABLED,
     },
     rateLimitPerSecond: e.AUDIT_RATE_LIMIT_PER_SECOND,
+    authFailureLimit: {
+      max: e.AUDIT_AUTH_FAILURE_LIMIT,
+      windowMs: e.AUDIT_AUTH_FAILURE_WINDOW_SECONDS * 1000,
+    },
     metrics: {
       public: e.AUDIT_METRICS_PUBLIC,
       snapshotIntervalMs: e.AUDIT_METRICS_SNAPSHOT_INTERVAL_SECONDS * 1000,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { connectClient } from '../src/temporal/connection.js';
@@ -31,6 +32,46 @@ describe('configuration', () => {
         (err: Error) => err instanceof ConfigError && err.message.includes(Object.keys(env)[0]!),
       );
     }
+  });
+
+  test('a short AUDIT_SECRET_KEY and a DATABASE_URL that is no URL are refused before anything starts', () => {
+    for (const [name, value] of [
+      ['AUDIT_SECRET_KEY', 'short'],
+      ['AUDIT_SECRET_KEY', `${Buffer.alloc(32, 1).toString('base64')},short`],
+      ['DATABASE_URL', 'garbage'],
+      ['DATABASE_URL', 'localhost:5432/audit'],
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (err: Error) =>
+          err instanceof ConfigError &&
+          new RegExp(`^  ${name}: `, 'm').test(err.message) &&
+          !err.message.includes(value.slice(-5)),
+        `${name}=${value}`,
+      );
+    }
+    const key = Buffer.alloc(32, 7).toString('base64');
+    assert.equal(loadConfig({ AUDIT_SECRET_KEY: `${key},${key}` }).secretKey, `${key},${key}`);
+    for (const url of ['postgres://a:b@db:5432/audit', 'postgresql://db/audit?sslmode=require']) {
+      assert.equal(loadConfig({ DATABASE_URL: url }).database.url, url);
+    }
+  });
+
+  test('a bad setting stops `npm start` with one line per variable, before PostgreSQL starts', () => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main/dev.ts'], {
+      env: {
+        ...process.env,
+        AUDIT_SECRET_KEY: 'short',
+        DATABASE_URL: 'garbage',
+        AUDIT_DATA_DIR: '/nonexistent/x',
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(res.status, 2, res.stderr);
+    assert.match(res.stderr, /^ {2}AUDIT_SECRET_KEY: expected base64 of 32 random bytes/m);
+    assert.match(res.stderr, /^ {2}DATABASE_URL: expected a PostgreSQL connection URL/m);
+    assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace');
   });
 
   test('a Temporal client certificate needs its key', () => {

@@ -17,10 +17,12 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
+import { ensureLoginRole, grantRuntimePrivileges } from '../src/db/runtime-role.js';
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
 import { findOrBuildTemporalCli } from '../src/temporal/cli.js';
 import { startTemporalDevServer } from '../src/temporal/dev-server.js';
 import { WORKFLOWS_PATH } from '../src/temporal/worker.js';
+import { TEST_RUNTIME_PASSWORD, TEST_RUNTIME_ROLE } from './helpers/db.js';
 
 const TEMPLATE_DB = 'audit_test_template';
 
@@ -63,11 +65,15 @@ async function prepareDatabase(workDir: string): Promise<{ adminUrl: string; emb
     await admin.query(`drop database if exists "${datname}" with (force)`);
   await admin.query(`create database ${TEMPLATE_DB}`);
   await admin.end();
+  // The suite runs as the application would: the template's grants go to a runtime role that owns
+  // nothing, and every clone keeps them. Roles are cluster-wide: created once, idempotently.
+  await ensureLoginRole(adminUrl, TEST_RUNTIME_ROLE, TEST_RUNTIME_PASSWORD);
 
   const templateUrl = new URL(adminUrl);
   templateUrl.pathname = `/${TEMPLATE_DB}`;
   const pool = createPool(templateUrl.toString(), 1);
   await migrate(pool);
+  await grantRuntimePrivileges(pool, TEST_RUNTIME_ROLE);
   await pool.end();
   return { adminUrl, embedded };
 }

@@ -33,7 +33,7 @@ const JwtClaims = z.object({
 export interface AuthenticatorOptions {
   db: Queryable;
   adminToken: string;
-  jwt: { secret?: string; jwksUrl?: string };
+  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
 }
 
 export type Authenticator = (token: string) => Promise<Caller>;
@@ -42,19 +42,27 @@ export type Authenticator = (token: string) => Promise<Caller>;
 export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
   const hmacKey = opts.jwt.secret ? new TextEncoder().encode(opts.jwt.secret) : undefined;
   const jwks = opts.jwt.jwksUrl ? createRemoteJWKSet(new URL(opts.jwt.jwksUrl)) : undefined;
+  // A token without an expiry would be a credential forever; issuer and audience when configured.
+  const claimChecks = {
+    requiredClaims: ['exp'],
+    ...(opts.jwt.issuer ? { issuer: opts.jwt.issuer } : {}),
+    ...(opts.jwt.audience ? { audience: opts.jwt.audience } : {}),
+  };
 
   async function verifyJwt(token: string): Promise<JWTPayload> {
     const errors: unknown[] = [];
     if (hmacKey) {
       try {
-        return (await jwtVerify(token, hmacKey, { algorithms: ['HS256'] })).payload;
+        return (await jwtVerify(token, hmacKey, { algorithms: ['HS256'], ...claimChecks })).payload;
       } catch (err) {
         errors.push(err);
       }
     }
     if (jwks) {
       try {
-        return (await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'] })).payload;
+        return (
+          await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'], ...claimChecks })
+        ).payload;
       } catch (err) {
         errors.push(err);
       }

@@ -1,4 +1,11 @@
 import type { AuditEvent, NewEvent } from '../domain/event.js';
+import {
+  PLATFORM_WRITTEN,
+  type Provenance,
+  provenanceOf,
+  type SubmittedBy,
+  type SubmitterKind,
+} from '../domain/provenance.js';
 import type { Queryable } from './pool.js';
 
 /** Where a read looks: one workspace, the tenant-level events (workspace null), or everything. */
@@ -101,18 +108,22 @@ export interface StoredEvent extends NewEvent {
 
 /**
  * Inserts a batch in one statement (one round trip). Ids already stored for their tenant are skipped;
- * the answer lists the (tenantId, id) pairs actually inserted.
+ * the answer lists the (tenantId, id) pairs actually inserted. `submitter` is the credential that
+ * submitted the batch (its provenance), whatever actor fields the events claim.
  */
 export async function insertEvents(
   db: Queryable,
   events: StoredEvent[],
+  submitter: SubmittedBy,
 ): Promise<Array<{ tenantId: string; id: string }>> {
   if (events.length === 0) return [];
   const { rows } = await db.query<{ tenant_id: string; id: string }>(
     `insert into audit_events (tenant_id, id, workspace_id, occurred_at, actor_kind, actor_user_id,
-       actor_api_key_id, action, action_valid, resource_type, resource_id, metadata, ip, user_agent)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
-       $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[])
+       actor_api_key_id, action, action_valid, resource_type, resource_id, metadata, ip, user_agent,
+       submitted_by_kind, submitted_by_id)
+     select e.*, $15::text, $16::text
+     from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
+       $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[]) e
      on conflict (tenant_id, id) do nothing
      returning tenant_id, id`,
     [
@@ -130,9 +141,16 @@ export async function insertEvents(
       events.map((e) => JSON.stringify(e.metadata)),
       events.map((e) => e.ip),
       events.map((e) => e.userAgent),
+      submitter.kind,
+      submitter.id,
     ],
   );
   return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+}
+
+/** Events the platform writes itself (provenance kind `platform`). */
+export function insertPlatformEvents(db: Queryable, events: StoredEvent[]) {
+  return insertEvents(db, events, PLATFORM_WRITTEN);
 }
 
 export interface ListEventsQuery {
@@ -141,10 +159,14 @@ export interface ListEventsQuery {
   filters: EventFilters;
   after?: PagePosition;
   limit: number;
+  /** Each event gains `provenance` after its SPEC keys (include=provenance); without it, none. */
+  includeProvenance?: boolean;
 }
 
+export type ListedEvent = AuditEvent & { provenance?: Provenance };
+
 /** Newest first, keyset-paged on (occurred_at, id): a page never repeats or skips a row. */
-export async function listEvents(db: Queryable, q: ListEventsQuery): Promise<AuditEvent[]> {
+export async function listEvents(db: Queryable, q: ListEventsQuery): Promise<ListedEvent[]> {
   const params: unknown[] = [q.tenantId];
   const where = ['tenant_id = $1::text'];
   const add = (sql: (n: string) => string, value: unknown) => {
@@ -174,12 +196,19 @@ export async function listEvents(db: Queryable, q: ListEventsQuery): Promise<Aud
   }
   params.push(q.limit);
 
-  const { rows } = await db.query<EventRow>(
-    `select ${EVENT_COLUMNS} from audit_events
+  const provenanceColumns = q.includeProvenance ? ', submitted_by_kind, submitted_by_id' : '';
+  const { rows } = await db.query<
+    EventRow & { submitted_by_kind?: SubmitterKind | null; submitted_by_id?: string | null }
+  >(
+    `select ${EVENT_COLUMNS}${provenanceColumns} from audit_events
      where ${where.join(' and ')}
      order by occurred_at desc, id desc
      limit $${params.length}::int`,
     params,
   );
-  return rows.map(rowToEvent);
+  if (!q.includeProvenance) return rows.map(rowToEvent);
+  return rows.map((row) => ({
+    ...rowToEvent(row),
+    provenance: provenanceOf(row.submitted_by_kind ?? null, row.submitted_by_id ?? null),
+  }));
 }

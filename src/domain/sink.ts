@@ -170,6 +170,24 @@ export const SYSLOG_FACILITIES = [
   'local7',
 ] as const;
 
+/**
+ * A host name, or an IP address written the one way the SSRF guard reads it. getaddrinfo also takes
+ * numeric shorthands (2130706433, 0177.0.0.1, 0x7f.1, 127.1, 012.0.0.1 are all loopback or private)
+ * and a name ending in a numeric label is parsed as one; a port belongs in `port`.
+ */
+function isCanonicalHost(host: string): boolean {
+  const ipv6 = host.startsWith('[') ? host : host.includes(':') ? `[${host}]` : null;
+  const url = `http://${ipv6 ?? host}/`;
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  if (parsed.port !== '') return false;
+  // IPv6 is judged by the guard in any spelling; anything else must read back as written (WHATWG URL
+  // turns every numeric IPv4 shorthand into a dotted quad and refuses a name ending in a number).
+  return ipv6 !== null ? parsed.hostname.startsWith('[') : parsed.hostname === host.toLowerCase();
+}
+const NON_CANONICAL_HOST =
+  'must be a host name or an IP address in canonical form (no numeric shorthand such as 2130706433 or 0x7f.1, no port)';
+
 export const SyslogSinkConfig = z
   .object({
     host: z
@@ -180,6 +198,7 @@ export const SyslogSinkConfig = z
         /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$/,
         'must be a host name or an IP address',
       )
+      .refine(isCanonicalHost, NON_CANONICAL_HOST)
       .openapi({ example: 'siem.example.com' }),
     port: z.number().int().min(1).max(65_535).default(514),
     protocol: z.enum(['udp', 'tcp', 'tls']),
@@ -209,14 +228,36 @@ export type SyslogSinkConfig = z.infer<typeof SyslogSinkConfig>;
 export const ConsoleSinkConfig = z.object({}).strict().openapi('ConsoleSinkConfig');
 export type ConsoleSinkConfig = z.infer<typeof ConsoleSinkConfig>;
 
-/** Every sink type: its config schema and the config fields that are secrets (sealed at rest, never shown). */
+/**
+ * Every sink type: its config schema, the config fields that are secrets (sealed at rest, never shown),
+ * and where each secret is sent: a PATCH that changes one of those fields drops the secret unless it
+ * supplies it again (a secret never follows a sink to a new destination). The http headers and signing
+ * secrets go to `url` (any change of it: one origin can host many receivers); an externalId is presented
+ * only to STS with `roleArn` (a role of another account would see it in its CloudTrail), not to the
+ * stream or bucket. syslog has no secret: a `host`/`port` change carries none.
+ */
 export const SINK_TYPES = {
-  kinesis: { config: KinesisSinkConfig, secretFields: ['externalId'] },
-  s3: { config: S3SinkConfig, secretFields: ['externalId'] },
-  http: { config: HttpSinkConfig, secretFields: ['headers', 'secret', 'previousSecret'] },
-  syslog: { config: SyslogSinkConfig, secretFields: [] },
-  console: { config: ConsoleSinkConfig, secretFields: [] },
-} as const satisfies Record<string, { config: z.ZodType; secretFields: readonly string[] }>;
+  kinesis: {
+    config: KinesisSinkConfig,
+    secretFields: ['externalId'],
+    secretDestinations: { externalId: ['roleArn'] },
+  },
+  s3: { config: S3SinkConfig, secretFields: ['externalId'], secretDestinations: { externalId: ['roleArn'] } },
+  http: {
+    config: HttpSinkConfig,
+    secretFields: ['headers', 'secret', 'previousSecret'],
+    secretDestinations: { headers: ['url'], secret: ['url'], previousSecret: ['url'] },
+  },
+  syslog: { config: SyslogSinkConfig, secretFields: [], secretDestinations: {} },
+  console: { config: ConsoleSinkConfig, secretFields: [], secretDestinations: {} },
+} as const satisfies Record<
+  string,
+  {
+    config: z.ZodType;
+    secretFields: readonly string[];
+    secretDestinations: Readonly<Record<string, readonly string[]>>;
+  }
+>;
 
 export type SinkType = keyof typeof SINK_TYPES;
 export const SinkTypeName = z.enum(Object.keys(SINK_TYPES) as [SinkType, ...SinkType[]]).openapi('SinkType');
@@ -227,6 +268,11 @@ export function isSinkType(type: string): type is SinkType {
 
 export function secretFieldsOf(type: string): readonly string[] {
   return isSinkType(type) ? SINK_TYPES[type].secretFields : [];
+}
+
+/** Secret field → the config fields naming where it is sent. */
+export function secretDestinationsOf(type: string): Readonly<Record<string, readonly string[]>> {
+  return isSinkType(type) ? SINK_TYPES[type].secretDestinations : {};
 }
 
 /** An action name, or a prefix written as "discovery.*". */
@@ -289,7 +335,7 @@ export const SinkUpdate = z
     name: SinkName.optional(),
     config: z.record(z.string(), z.unknown()).optional().openapi({
       description:
-        'Merged into the current config: a key replaces, null removes, "***" for a secret keeps it. The result is validated as a whole.',
+        'Merged into the current config: a key replaces, null removes, "***" for a secret keeps it. The result is validated as a whole. Changing where the sink sends (http `url`, kinesis/s3 `roleArn`) drops the stored secrets that went there (http `headers`, `secret`; `externalId`) unless this PATCH supplies them again; "***" cannot keep them then (400).',
     }),
     filter: SinkFilter.nullable().optional().openapi({ description: 'Replaces the filter; null clears it.' }),
     enabled: z.boolean().optional(),

@@ -1,10 +1,12 @@
 import { monotonicFactory } from 'ulid';
-import { insertEvents, type StoredEvent } from '../db/events.js';
+import { afterCommit, poolOf } from '../db/after-commit.js';
+import { insertEvents, insertPlatformEvents, type StoredEvent } from '../db/events.js';
 import { type Pool, type Queryable, withTransaction } from '../db/pool.js';
 import { isValidActionName } from '../domain/action-name.js';
 import { actorFields, type Caller } from '../domain/caller.js';
 import { type FieldError, ForbiddenError, ValidationError } from '../domain/errors.js';
 import { type EventInput, normalizeEvent } from '../domain/event.js';
+import { submittedBy } from '../domain/provenance.js';
 
 export const newEventId = monotonicFactory();
 
@@ -62,11 +64,13 @@ export async function ingestEvents(
 
   // One statement is atomic on its own: the common path is a single round trip to the database.
   // Only the platform token adds a record of its use, which must commit with the events.
+  // The events are stored with the credential that submitted them (their provenance), so an audit.*
+  // name or a "system" actor claimed by a producer stays told apart from the platform's own records.
   const inserted =
     caller.kind !== 'platform'
-      ? await insertEvents(deps.pool, events)
+      ? await insertEvents(deps.pool, events, submittedBy(caller))
       : await withTransaction(deps.pool, async (tx) => {
-          const rows = await insertEvents(tx, events);
+          const rows = await insertEvents(tx, events, submittedBy(caller));
           for (const tenantId of new Set(events.map((e) => e.tenantId))) {
             await recordAuditEvent(tx, deps.actionMaxSegments, {
               tenantId,
@@ -89,6 +93,18 @@ export async function ingestEvents(
   return { accepted: stored.length, duplicates: events.length - stored.length, ids: events.map((e) => e.id) };
 }
 
+/** Per pool: who hears of the events the platform writes itself (the API's sink waker). */
+const storedListeners = new WeakMap<object, (events: StoredEvent[]) => void>();
+
+/**
+ * Every event stored through `pool` by recordAuditEvent is handed to `listener` after its transaction
+ * commits, as ingest hands its events to EventStoreDeps.onStored: the platform's own events (a sink
+ * created, a key revoked…) wake the workspace's sinks like any other event.
+ */
+export function setStoredEventsListener(pool: Pool, listener: (events: StoredEvent[]) => void): void {
+  storedListeners.set(pool, listener);
+}
+
 export interface PlatformAuditEvent {
   tenantId: string;
   workspaceId: string | null;
@@ -105,20 +121,22 @@ export interface PlatformAuditEvent {
  */
 export async function recordAuditEvent(db: Queryable, actionMaxSegments: number, e: PlatformAuditEvent) {
   const now = new Date().toISOString();
-  await insertEvents(db, [
-    {
-      id: newEventId(),
-      tenantId: e.tenantId,
-      workspaceId: e.workspaceId,
-      occurredAt: now,
-      ...actorFields(e.caller),
-      action: e.action,
-      actionValid: isValidActionName(e.action, actionMaxSegments),
-      resourceType: e.resourceType,
-      resourceId: e.resourceId,
-      metadata: e.metadata,
-      ip: null,
-      userAgent: null,
-    },
-  ]);
+  const event: StoredEvent = {
+    id: newEventId(),
+    tenantId: e.tenantId,
+    workspaceId: e.workspaceId,
+    occurredAt: now,
+    ...actorFields(e.caller),
+    action: e.action,
+    actionValid: isValidActionName(e.action, actionMaxSegments),
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    metadata: e.metadata,
+    ip: null,
+    userAgent: null,
+  };
+  await insertPlatformEvents(db, [event]);
+  const pool = poolOf(db);
+  const listener = pool && storedListeners.get(pool);
+  if (listener) afterCommit(db, () => listener([event]));
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Authenticator } from '../auth/tokens.js';
 import type { Pool } from '../db/pool.js';
 import { UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../domain/errors.js';
@@ -16,10 +18,11 @@ import { type PrometheusRouteDeps, registerPrometheusRoute } from '../routes/met
 import { registerMetricsRoutes } from '../routes/metrics/register.js';
 import { registerSinkRoutes } from '../routes/sinks/register.js';
 import type { SinkApiDeps } from '../sinks/sink-api.js';
+import { accessLog } from './access-log.js';
 import type { AppEnv } from './env.js';
 import { inputGuards } from './input-guards.js';
 import { createErrorHandler, problemJson, zodFieldErrors } from './problem.js';
-import { createRateLimiter } from './rate-limit.js';
+import { createAuthFailureLimiter, createRateLimiter } from './rate-limit.js';
 import { requestMetrics } from './request-metrics.js';
 
 export interface AppDeps {
@@ -29,6 +32,8 @@ export interface AppDeps {
   actionMaxSegments: number;
   logEvents: boolean;
   rateLimitPerSecond: number;
+  /** Failed authentications per client address and window before 429 (default 20 per 10 s; max 0: off). */
+  authFailureLimit?: { max: number; windowMs: number };
   /** Resolves when Temporal answers, rejects otherwise (for /readyz). */
   checkTemporal: () => Promise<void>;
   onEventsStored?: EventStoreDeps['onStored'];
@@ -39,6 +44,18 @@ export interface AppDeps {
 }
 
 export type App = OpenAPIHono<AppEnv>;
+
+/** A client's x-request-id is echoed into logs and answers only when short and of a safe alphabet. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The TCP peer (behind a reverse proxy: the proxy). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono<AppEnv>({
@@ -55,22 +72,16 @@ export function createApp(deps: AppDeps): App {
   if (deps.prometheus) app.use('*', requestMetrics(deps.prometheus.api));
 
   app.use('*', async (c, next) => {
-    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    const sent = c.req.header('x-request-id');
+    const requestId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
     c.set('requestId', requestId);
-    const started = performance.now();
     await next();
     c.header('x-request-id', requestId);
-    deps.logger.debug(
-      {
-        requestId,
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: +(performance.now() - started).toFixed(2),
-      },
-      'request',
-    );
+    // Answers carry tenant data and credentials: no shared or browser cache may keep them.
+    c.header('cache-control', 'no-store');
   });
+
+  app.use('*', accessLog(deps.logger));
 
   // Body size (a declared length at once, a chunked body as it is read), query parameters without
   // U+0000; the body is read only after authorization, and parsed within bounds (json-body.ts).
@@ -89,11 +100,22 @@ export function createApp(deps: AppDeps): App {
   });
 
   const limiter = createRateLimiter(deps.rateLimitPerSecond);
+  // Each unknown key costs a database lookup: failures are limited per client address, checked first.
+  const authFailures = createAuthFailureLimiter(deps.authFailureLimit ?? { max: 20, windowMs: 10_000 });
+  // GET /metrics checks its token itself: the same budget, a 401 counting as a failure.
+  app.use('/metrics', async (c, next) => {
+    const end = authFailures.begin(clientAddress(c));
+    try {
+      await next();
+    } finally {
+      end(c.res.status === 401);
+    }
+  });
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new UnauthorizedError('send Authorization: Bearer <token>');
-    const caller = await deps.authenticate(match[1]!);
+    const caller = await authFailures.authenticate(clientAddress(c), () => deps.authenticate(match[1]!));
     limiter.take(`${caller.kind}:${caller.actor}`);
     c.set('caller', caller);
     await next();

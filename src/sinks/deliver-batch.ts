@@ -1,4 +1,5 @@
 import type { SecretKeyring } from '../crypto/secrets.js';
+import { checkout } from '../db/checkout.js';
 import {
   type DeliveryAttempt,
   failDelivery,
@@ -174,7 +175,7 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
       batch: null!,
     };
     ahead.batch = (async () => {
-      const client = await deps.pool.connect();
+      const client = await checkout(deps.pool);
       ahead.connected = true;
       try {
         return ahead.abandoned ? null : await read(client, sink, after);
@@ -224,7 +225,7 @@ export function createBatchPublisher(deps: DeliverBatchDeps, target: BatchTarget
   /** Takes the lock and reads the sink: a run, or why there is nothing to publish. */
   async function startRun(): Promise<{ run: Run; batch: CutBatch | null } | BatchResult> {
     const ahead = await takeReadAhead();
-    const client = await deps.pool.connect();
+    const client = await checkout(deps.pool);
     let found: Awaited<ReturnType<typeof findSinkForPublish>>;
     try {
       await holdSinkPublishLock(client, sinkId);

@@ -74,6 +74,8 @@ export async function notifySinkWorkflow(
       { err, tenantId: sink.tenantId, sinkId: sink.id, change },
       'could not reach the sink workflow',
     );
+    // Sent as soon as Temporal answers again (a disabled or deleted sink's workflow sees it on its next look).
+    if (change === 'changed') deps.waker?.changeUndelivered(sink);
     return ['the delivery workflow could not be reached; the change applies once Temporal is reachable'];
   }
 }

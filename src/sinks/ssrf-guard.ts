@@ -32,9 +32,11 @@ const BLOCKED_V6: [string, number, string][] = [
   ['ff00::', 8, 'multicast'],
 ];
 
-const blockList = new BlockList();
-for (const [net, prefix] of BLOCKED_V4) blockList.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of BLOCKED_V6) blockList.addSubnet(net, prefix, 'ipv6');
+// Separate lists: a BlockList with IPv4 rules also matches IPv4-mapped IPv6, which is judged below.
+const blockedV4 = new BlockList();
+for (const [net, prefix] of BLOCKED_V4) blockedV4.addSubnet(net, prefix, 'ipv4');
+const blockedV6 = new BlockList();
+for (const [net, prefix] of BLOCKED_V6) blockedV6.addSubnet(net, prefix, 'ipv6');
 
 function describeRange(address: string, family: 4 | 6): string {
   const probe = new BlockList();
@@ -45,17 +47,48 @@ function describeRange(address: string, family: 4 | 6): string {
   return 'not routable';
 }
 
-/** The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d or ::ffff:7f00:1), if it is one. */
-function mappedIPv4(address: string): string | null {
-  const m = /^(?:0{0,4}:){0,5}:?ffff:(.+)$/i.exec(address);
-  if (!m) return null;
-  const tail = m[1]!;
-  if (isIP(tail) === 4) return tail;
-  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(tail);
-  if (!hex) return null;
-  const hi = Number.parseInt(hex[1]!, 16);
-  const lo = Number.parseInt(hex[2]!, 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part counts as two). */
+function ipv6Groups(address: string): number[] | null {
+  let text = address.toLowerCase();
+  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    if (isIP(dotted[2]!) !== 4) return null;
+    const [a, b, c, d] = dotted[2]!.split('.').map(Number) as [number, number, number, number];
+    text = `${dotted[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => Number.parseInt(g, 16)));
+  const head = parse(halves[0]!);
+  const tail = halves.length === 2 ? parse(halves[1]!) : [];
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 1 ? fill !== 0 : fill < 0) return null;
+  const groups = [...head, ...Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff)
+    ? groups
+    : null;
+}
+
+const toIPv4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+
+/**
+ * IPv6 forms that carry an IPv4 address a packet may end up at: the embedded address is what the
+ * guard must judge. Translation prefixes whose embedded address cannot be read back (local-use NAT64
+ * with any prefix length, Teredo's obfuscated client) are refused whole.
+ */
+function embeddedIPv4(address: string): { v4: string | null; form: string } | null {
+  const g = ipv6Groups(address);
+  if (!g) return null;
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (zeros(0, 5) && g[5] === 0xffff) return { v4: toIPv4(g[6]!, g[7]!), form: 'IPv4-mapped' };
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0)
+    return { v4: toIPv4(g[6]!, g[7]!), form: 'IPv4-translated' };
+  if (zeros(0, 6)) return { v4: toIPv4(g[6]!, g[7]!), form: 'IPv4-compatible' };
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return { v4: toIPv4(g[6]!, g[7]!), form: 'NAT64' };
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return { v4: null, form: 'local-use NAT64' };
+  if (g[0] === 0x2002) return { v4: toIPv4(g[1]!, g[2]!), form: '6to4' };
+  if (g[0] === 0x2001 && g[1] === 0) return { v4: null, form: 'Teredo' };
+  return null;
 }
 
 /** Why the address may not be reached, or null when it may. */
@@ -63,14 +96,13 @@ export function blockedReason(address: string): string | null {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(bare);
   if (family === 0) return null;
-  if (family === 6) {
-    const v4 = mappedIPv4(bare);
-    if (v4) {
-      const reason = blockedReason(v4);
-      return reason ? `${reason} (IPv4-mapped)` : null;
-    }
-  }
-  return blockList.check(bare, family === 4 ? 'ipv4' : 'ipv6') ? describeRange(bare, family as 4 | 6) : null;
+  if (family === 4) return blockedV4.check(bare, 'ipv4') ? describeRange(bare, 4) : null;
+  if (blockedV6.check(bare, 'ipv6')) return describeRange(bare, 6);
+  const embedded = embeddedIPv4(bare);
+  if (!embedded) return null;
+  if (embedded.v4 === null) return `${embedded.form} (the IPv4 address inside cannot be checked)`;
+  const reason = blockedReason(embedded.v4);
+  return reason ? `${reason} (${embedded.form})` : null;
 }
 
 /** A host that the guard refuses; delivery turns it into a config error (the sink goes `failing`). */

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
 import { Connection } from '@temporalio/client';
+import { stopLeftover } from '../runtime/leftovers.js';
 import { devServerSearchAttributeArgs } from './search-attributes.js';
 
 export interface DevServerOptions {
@@ -11,6 +13,8 @@ export interface DevServerOptions {
   dbFilename?: string;
   ui: boolean;
   log?: (line: string) => void;
+  /** Where to record the server's pid, so a start after a crash can find it (stopLeftoverDevServer). */
+  pidFile?: string;
 }
 
 export interface DevServer {
@@ -18,6 +22,17 @@ export interface DevServer {
   uiUrl: string | null;
   process: ChildProcess;
   stop(): Promise<void>;
+}
+
+/**
+ * Stops a dev server an earlier run left on this SQLite file (its pid in `pidFile`, the file on its
+ * command line). Answers its pid when there was one.
+ */
+export async function stopLeftoverDevServer(
+  pidFile: string,
+  dbFilename: string,
+): Promise<number | undefined> {
+  return stopLeftover(pidFile, dbFilename, 'SIGTERM', 15_000);
 }
 
 /** Starts `temporal server start-dev` and resolves once its frontend answers. */
@@ -40,6 +55,8 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   else args.push('--headless');
 
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const pidFile = opts.pidFile;
+  if (pidFile && child.pid !== undefined) await writeFile(pidFile, `${child.pid}\n`);
   let output = '';
   const capture = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -88,6 +105,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      if (pidFile) await rm(pidFile, { force: true });
     },
   };
 }

@@ -88,6 +88,14 @@ describe('JWT callers', () => {
           .sign(new TextEncoder().encode(SECRET)),
     ],
     [
+      'a token without exp',
+      () =>
+        new SignJWT({ sub: 'u', tenant_id: 't_jwt', role: 'viewer' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuedAt()
+          .sign(new TextEncoder().encode(SECRET)),
+    ],
+    [
       'alg none',
       async () =>
         `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(

@@ -18,8 +18,8 @@ for (const [name, sql] of [
   ['DELETE', "delete from audit_events where id = 'immutable'"],
   ['TRUNCATE', 'truncate audit_events'],
 ]) {
-  test(`the database refuses ${name} on stored events`, async () => {
-    await assert.rejects(p.db.pool.query(sql!), /append-only/);
+  test(`the database refuses ${name} on stored events, even to the tables' owner`, async () => {
+    await assert.rejects(p.db.ownerPool.query(sql!), /append-only/);
     const { rows } = await p.db.pool.query("select action from audit_events where id = 'immutable'");
     assert.deepEqual(rows, [{ action: 'a.b' }]);
   });

@@ -51,6 +51,7 @@ export async function startTestPlatform(
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: db.url,
+    DATABASE_MIGRATION_URL: db.ownerUrl,
     TEMPORAL_ADDRESS: testEnv('AUDIT_TEST_TEMPORAL_ADDRESS'),
     TEMPORAL_TASK_QUEUE: taskQueue,
     AUDIT_TEMPORAL_ID_PREFIX: `${taskQueue}:`,

@@ -17,7 +17,7 @@ import { orderEvent } from './outbox-fixtures.js';
 
 let db: TestDatabase;
 before(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({ role: 'owner' });
 });
 after(() => db.drop());
 

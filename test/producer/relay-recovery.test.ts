@@ -21,7 +21,7 @@ let producer: TestDatabase;
 let api: ApiProcess;
 
 before(async () => {
-  [audit, producer] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  [audit, producer] = await Promise.all([createTestDatabase(), createTestDatabase({ role: 'owner' })]);
   api = await startApiProcess({ databaseUrl: audit.url });
 });
 after(async () => {

@@ -100,7 +100,7 @@ async function ingest(sinkId: string, prefix: string, count: number, action = 't
     ip: null,
     userAgent: null,
   }));
-  await insertEvents(db.pool, events);
+  await insertEvents(db.pool, events, { kind: 'api_key', id: 'key_publisher' });
   return events.map((e) => e.id);
 }
 

@@ -41,8 +41,50 @@ const BLOCKED: Array<[string, RegExp]> = [
   ['::ffff:169.254.169.254', /metadata.*IPv4-mapped/],
   ['::ffff:a9fe:a9fe', /metadata.*IPv4-mapped/],
   ['::ffff:100.64.0.1', /carrier-grade NAT.*IPv4-mapped/],
+  // IPv6 forms that embed an IPv4 address: judged by the address inside, or refused whole.
+  ['::7f00:1', /loopback.*IPv4-compatible/],
+  ['::127.0.0.1', /loopback.*IPv4-compatible/],
+  ['::a9fe:a9fe', /metadata.*IPv4-compatible/],
+  ['64:ff9b::7f00:1', /loopback.*NAT64/],
+  ['64:ff9b::10.0.0.1', /private.*NAT64/],
+  ['64:ff9b:1::a00:1', /local-use NAT64/],
+  ['64:ff9b:1:ffff::8.8.8.8', /local-use NAT64/],
+  ['2002:7f00:1::1', /loopback.*6to4/],
+  ['2002:a9fe:a9fe::', /metadata.*6to4/],
+  ['::ffff:0:7f00:1', /loopback.*IPv4-translated/],
+  ['::ffff:0:169.254.169.254', /metadata.*IPv4-translated/],
+  ['2001::1', /Teredo/],
+  ['2001:0:4136:e378:8000:63bf:3fff:fdd2', /Teredo/],
 ];
-const ALLOWED = ['8.8.8.8', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8'];
+const ALLOWED = [
+  '8.8.8.8',
+  '172.32.0.1',
+  '100.128.0.1',
+  '192.169.0.1',
+  '2606:4700::1111',
+  '::ffff:8.8.8.8',
+  '64:ff9b::8.8.8.8',
+  '2002:808:808::1',
+  '::ffff:0:8.8.8.8',
+  '2001:4860:4860::8888',
+  '2001:db8::1',
+];
+
+/** Numeric spellings getaddrinfo resolves (all loopback or private), a port in the host, a numeric TLD. */
+const NON_CANONICAL_HOSTS = [
+  '2130706433',
+  '0177.0.0.1',
+  '0x7f.1',
+  '0x7f000001',
+  '127.1',
+  '012.0.0.1',
+  '10.1',
+  '127.0.0.1.',
+  '1.2.3.4:514',
+  'syslog.example.com:514',
+  'internal.0x0a',
+  'foo.123',
+];
 
 const urlHost = (address: string) => (address.includes(':') ? `[${address}]` : address);
 
@@ -121,6 +163,43 @@ test('by default, a PATCH to a blocked literal is refused too, and plain http is
   });
   assert.equal(moved.status, 400);
   assert.equal(moved.body.errors[0].pointer, '/config/host');
+});
+
+test('syslog host: numeric shorthands, a port and numeric last labels are refused at create and PATCH, even with the guard lifted', async () => {
+  for (const p of [guarded, open]) {
+    for (const host of NON_CANONICAL_HOSTS) {
+      const res = await create(p, 'syslog', 'w_numeric', { host, protocol: 'tcp' }, false);
+      assert.equal(res.status, 400, `${host}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.errors[0].pointer, '/config/host', host);
+    }
+  }
+  const sink = await create(
+    guarded,
+    'syslog',
+    'w_numeric',
+    { host: 'syslog.example.com', protocol: 'tcp' },
+    false,
+  );
+  assert.equal(sink.status, 201);
+  for (const host of NON_CANONICAL_HOSTS) {
+    const res = await guarded.request('PATCH', `/v1/audit/sinks/${sink.body.id}?tenantId=${TENANT}`, {
+      body: { config: { host } },
+    });
+    assert.equal(res.status, 400, host);
+    assert.equal(res.body.errors[0].pointer, '/config/host', host);
+  }
+  for (const host of [
+    'syslog.example.com.',
+    'SIEM.Example.com',
+    '8.8.8.8',
+    '2606:4700::1111',
+    '[2606:4700::1111]',
+  ]) {
+    const res = await guarded.request('PATCH', `/v1/audit/sinks/${sink.body.id}?tenantId=${TENANT}`, {
+      body: { config: { host } },
+    });
+    assert.equal(res.status, 200, `${host}: ${JSON.stringify(res.body)}`);
+  }
 });
 
 test('by default, a name that resolves to loopback is refused at delivery: the sink goes failing and nothing connects', async () => {

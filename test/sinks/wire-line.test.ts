@@ -74,6 +74,8 @@ test('the wire line PostgreSQL builds is byte for byte toWireLine of the stored 
   await insertEvents(
     db.pool,
     events.map((e) => ({ ...e, actionValid: true })),
+    // Provenance is stored beside the event and never reaches the wire line.
+    { kind: 'api_key', id: 'key_wire' },
   );
   const { rows } = await db.pool.query(
     `select ${WIRE_COLUMNS}, ${EVENT_COLUMNS} from audit_events where tenant_id = 't_wire' order by seq`,

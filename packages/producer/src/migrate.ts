@@ -1,4 +1,4 @@
-import type { PoolLike } from './db.js';
+import { checkout, type PoolLike } from './db.js';
 import { type OutboxTableOptions, outboxTables } from './tables.js';
 
 /**
@@ -7,7 +7,7 @@ import { type OutboxTableOptions, outboxTables } from './tables.js';
  */
 export async function migrate(pool: PoolLike, options: OutboxTableOptions = {}): Promise<void> {
   const t = outboxTables(options);
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     await client.query('begin');
     await client.query('select pg_advisory_xact_lock(hashtext($1::text))', [`audit-outbox:${t.label}`]);

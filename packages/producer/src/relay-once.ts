@@ -1,4 +1,4 @@
-import type { PoolLike } from './db.js';
+import { checkout, type PoolLike } from './db.js';
 import { type DeliveryCounts, type DeliveryFailure, deliverRows, type RelayMemory } from './deliver-rows.js';
 import { MAX_BATCH_EVENTS } from './event.js';
 import type { RelayLogger } from './logger.js';
@@ -63,7 +63,8 @@ export async function relayOutboxOnce(options: RelayPassOptions): Promise<RelayP
   };
 
   while (result.batches < maxBatches && (options.shouldContinue?.() ?? true)) {
-    const client = await options.pool.connect();
+    // Held across the HTTP requests: checkout() keeps a lost connection from ending the host's process.
+    const client = await checkout(options.pool);
     let claimed = 0;
     let broken: unknown;
     try {

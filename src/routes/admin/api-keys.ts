@@ -97,6 +97,15 @@ function managedTenant(caller: Caller, requested: string | undefined): string | 
   return caller.tenantId;
 }
 
+/**
+ * Whether a workspace-bound caller may see and manage this key: only a key bound to workspaces that
+ * are all its own. A tenant-wide key (workspaceIds null) reaches further than any workspace set.
+ */
+function withinCallerWorkspaces(caller: Caller, key: { workspaceIds: string[] | null }): boolean {
+  if (caller.workspaceIds === null) return true;
+  return key.workspaceIds?.every((w) => caller.workspaceIds!.includes(w)) ?? false;
+}
+
 export function registerApiKeyRoutes(app: App, deps: AppDeps): void {
   app.openapi(createKey, async (c) => {
     const caller = c.get('caller');
@@ -143,8 +152,10 @@ export function registerApiKeyRoutes(app: App, deps: AppDeps): void {
   });
 
   app.openapi(listKeys, async (c) => {
-    const tenantId = managedTenant(c.get('caller'), c.req.valid('query').tenantId);
-    return c.json({ data: await listApiKeys(deps.pool, tenantId) }, 200);
+    const caller = c.get('caller');
+    const tenantId = managedTenant(caller, c.req.valid('query').tenantId);
+    const keys = await listApiKeys(deps.pool, tenantId);
+    return c.json({ data: keys.filter((k) => withinCallerWorkspaces(caller, k)) }, 200);
   });
 
   app.openapi(deleteKey, async (c) => {
@@ -154,10 +165,7 @@ export function registerApiKeyRoutes(app: App, deps: AppDeps): void {
     await withTransaction(deps.pool, async (tx) => {
       const key = await findApiKey(tx, id, tenantId);
       if (!key) throw new NotFoundError(`no API key ${id}`);
-      if (
-        caller.workspaceIds !== null &&
-        (key.workspaceIds ?? []).some((w) => !caller.workspaceIds!.includes(w))
-      ) {
+      if (!withinCallerWorkspaces(caller, key)) {
         throw new ForbiddenError('a workspace-bound caller may only revoke keys within its own workspaces');
       }
       await revokeApiKey(tx, id);

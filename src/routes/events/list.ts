@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ALL_WORKSPACES, resolveReadScope } from '../../auth/scope.js';
 import { type EventFilters, listEvents } from '../../db/events.js';
 import { ActorKind, AuditEvent, IsoTimestamp } from '../../domain/event.js';
+import { Provenance } from '../../domain/provenance.js';
 import { recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
 import { tenantRequest } from '../../http/tenant-context.js';
@@ -28,10 +29,22 @@ const ListQuery = z.object({
   to: IsoTimestamp.optional().openapi({ description: 'Exclusive upper bound on occurredAt.' }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().min(1).max(512).optional(),
+  include: z
+    .enum(['provenance'])
+    .optional()
+    .openapi({
+      description:
+        'provenance: each event gains a `provenance` object after its SPEC keys (which credential ' +
+        'submitted it). Without it the events are exactly the SPEC wire object.',
+    }),
 });
 
+const ListedEvent = AuditEvent.extend({
+  provenance: Provenance.optional().openapi({ description: 'Only with include=provenance.' }),
+}).openapi('ListedAuditEvent');
+
 const EventPage = z
-  .object({ data: z.array(AuditEvent), nextCursor: z.string().nullable() })
+  .object({ data: z.array(ListedEvent), nextCursor: z.string().nullable() })
   .openapi('EventPage');
 
 const route = createRoute({
@@ -77,7 +90,14 @@ export function registerListEvents(app: App, deps: AppDeps): void {
     }
 
     // One row past the page tells whether there is a next page without a second query.
-    const rows = await listEvents(deps.pool, { tenantId, scope, filters, after, limit: q.limit + 1 });
+    const rows = await listEvents(deps.pool, {
+      tenantId,
+      scope,
+      filters,
+      after,
+      limit: q.limit + 1,
+      includeProvenance: q.include === 'provenance',
+    });
     const data = rows.slice(0, q.limit);
     const last = data.at(-1);
     const nextCursor =

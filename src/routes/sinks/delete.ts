@@ -7,6 +7,7 @@ import { tenantRequest } from '../../http/tenant-context.js';
 import { notifySinkWorkflow } from '../../sinks/sink-api.js';
 import { problemResponses } from '../problem-responses.js';
 import { findVisibleSink, SinkParams, TenantQuery } from './lookup.js';
+import type { SinkRouteState } from './register.js';
 
 const route = createRoute({
   method: 'delete',
@@ -18,10 +19,13 @@ const route = createRoute({
   responses: { 204: { description: 'deleted' }, ...problemResponses(401, 403, 404, 429, 503) },
 });
 
-export function registerDeleteSink(app: App, deps: AppDeps): void {
+export function registerDeleteSink(app: App, deps: AppDeps, state: SinkRouteState): void {
   app.openapi(route, async (c) => {
     const { sinkId } = c.req.valid('param');
     const { caller, tenantId } = await tenantRequest(c, deps, 'sinks:manage', c.req.valid('query').tenantId);
+    // Ownership before the lock: another tenant's id answers 404 at once, never after a batch in flight.
+    await findVisibleSink(deps.pool, caller, tenantId, sinkId);
+    const leave = state.lockWaits.enter(tenantId);
     const sink = await withTransaction(deps.pool, async (tx) => {
       await lockSinkForPublish(tx, sinkId);
       const found = await findVisibleSink(tx, caller, tenantId, sinkId);
@@ -36,7 +40,8 @@ export function registerDeleteSink(app: App, deps: AppDeps): void {
         metadata: { name: found.name, type: found.type },
       });
       return found;
-    });
+    }).finally(leave);
+    await state.tests.abortAll(tenantId, sinkId);
     await notifySinkWorkflow(deps.sinks, deps.logger, 'deleted', sink);
     return c.body(null, 204);
   });

@@ -11,6 +11,7 @@ import { tenantRequest } from '../../http/tenant-context.js';
 import { notifySinkWorkflow } from '../../sinks/sink-api.js';
 import { problemResponses } from '../problem-responses.js';
 import { findVisibleSink, SinkParams, TenantQuery } from './lookup.js';
+import type { SinkRouteState } from './register.js';
 
 const ReplayRequest = z
   .object({
@@ -53,11 +54,14 @@ const route = createRoute({
   },
 });
 
-export function registerReplaySink(app: App, deps: AppDeps): void {
+export function registerReplaySink(app: App, deps: AppDeps, state: SinkRouteState): void {
   app.openapi(route, async (c) => {
     const { from } = c.req.valid('json');
     const { sinkId } = c.req.valid('param');
     const { caller, tenantId } = await tenantRequest(c, deps, 'sinks:manage', c.req.valid('query').tenantId);
+    // Ownership before the lock: another tenant's id answers 404 at once, never after a batch in flight.
+    await findVisibleSink(deps.pool, caller, tenantId, sinkId);
+    const leave = state.lockWaits.enter(tenantId);
     const { sink, rewound } = await withTransaction(deps.pool, async (tx) => {
       // The publish lock: a batch in flight commits its cursor first, so the rewind cannot be overwritten.
       await lockSinkForPublish(tx, sinkId);
@@ -74,7 +78,7 @@ export function registerReplaySink(app: App, deps: AppDeps): void {
         metadata: { from, rewound: result.rewound, cursor: result.cursor },
       });
       return { sink, rewound: result.rewound };
-    });
+    }).finally(leave);
     if (rewound && sink.enabled) await notifySinkWorkflow(deps.sinks, deps.logger, 'changed', sink);
     return c.json({ sinkId, from, rewound }, 202);
   });

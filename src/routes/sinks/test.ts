@@ -1,6 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { withTransaction } from '../../db/pool.js';
-import { lockSinkForPublish } from '../../db/sinks.js';
 import { actorFields } from '../../domain/caller.js';
 import { ConflictError } from '../../domain/errors.js';
 import { type AuditEvent, toWireLine } from '../../domain/event.js';
@@ -12,8 +10,10 @@ import { errorSummary, SinkDeliveryError } from '../../sinks/driver.js';
 import { driverFor } from '../../sinks/registry.js';
 import { problemResponses } from '../problem-responses.js';
 import { findVisibleSink, SinkParams, TenantQuery } from './lookup.js';
+import type { SinkRouteState } from './register.js';
 
-const TEST_TIMEOUT_MS = 15_000;
+/** How long a test may wait for the destination. */
+export const SINK_TEST_TIMEOUT_MS = 15_000;
 
 const TestOutcome = z
   .object({
@@ -33,7 +33,7 @@ const route = createRoute({
   tags: ['sinks'],
   summary: 'Send one synthetic audit.sink.test event through the sink now',
   description:
-    'Bypasses the filter and the delivery cursor; the event is not stored in the log. 409 for a disabled sink.',
+    'Bypasses the filter and the delivery cursor; the event is not stored in the log. 409 for a disabled sink. One test per sink and four per tenant at once (429 with Retry-After beyond); a DELETE, disable, pause or config change of the sink aborts a test in flight.',
   request: { params: SinkParams, query: TenantQuery },
   responses: {
     200: { description: 'the outcome', content: { 'application/json': { schema: TestOutcome } } },
@@ -41,14 +41,15 @@ const route = createRoute({
   },
 });
 
-export function registerTestSink(app: App, deps: AppDeps): void {
+export function registerTestSink(app: App, deps: AppDeps, state: SinkRouteState): void {
   app.openapi(route, async (c) => {
     const { sinkId } = c.req.valid('param');
     const { caller, tenantId } = await tenantRequest(c, deps, 'sinks:manage', c.req.valid('query').tenantId);
-    const outcome = await withTransaction(deps.pool, async (tx) => {
-      // Same lock as delivery: a concurrent DELETE or disable waits for the test, or the test sees it.
-      await lockSinkForPublish(tx, sinkId);
-      const sink = await findVisibleSink(tx, caller, tenantId, sinkId);
+    // No connection and no publish lock is held while the destination is awaited: the registry bounds
+    // the tests in flight and lets a DELETE or disable abort them (see sinks/sink-tests.ts).
+    const running = state.tests.begin(tenantId, sinkId);
+    try {
+      const sink = await findVisibleSink(deps.pool, caller, tenantId, sinkId);
       if (!sink.enabled) throw new ConflictError('the sink is disabled; enable it to test it');
       const event: AuditEvent = {
         id: newEventId(),
@@ -79,13 +80,23 @@ export function registerTestSink(app: App, deps: AppDeps): void {
             last: position,
           },
           openConfig(deps.sinks.keyring, sink.type, sink.config),
-          { signal: AbortSignal.timeout(TEST_TIMEOUT_MS), logger: deps.logger, region: deps.sinks.region },
+          {
+            signal: AbortSignal.any([AbortSignal.timeout(SINK_TEST_TIMEOUT_MS), running.signal]),
+            logger: deps.logger,
+            region: deps.sinks.region,
+          },
         );
       } catch (err) {
         error =
           err instanceof SinkDeliveryError
             ? err
             : new SinkDeliveryError(errorSummary(err), 'retryable', { cause: err });
+      }
+      if (running.signal.aborted && error) {
+        error = new SinkDeliveryError(
+          'the sink was changed, disabled or deleted during the test',
+          'retryable',
+        );
       }
       const result = {
         ok: error === null,
@@ -94,7 +105,7 @@ export function registerTestSink(app: App, deps: AppDeps): void {
         error: error ? errorSummary(error) : null,
         errorKind: error?.kind ?? null,
       };
-      await recordAuditEvent(tx, deps.actionMaxSegments, {
+      await recordAuditEvent(deps.pool, deps.actionMaxSegments, {
         tenantId,
         workspaceId: sink.workspaceId,
         caller,
@@ -103,8 +114,9 @@ export function registerTestSink(app: App, deps: AppDeps): void {
         resourceId: sink.id,
         metadata: { ok: result.ok, error: result.error },
       });
-      return result;
-    });
-    return c.json(outcome, 200);
+      return c.json(result, 200);
+    } finally {
+      running.end();
+    }
   });
 }

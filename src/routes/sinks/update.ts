@@ -2,17 +2,24 @@ import { createRoute } from '@hono/zod-openapi';
 import { withTransaction } from '../../db/pool.js';
 import { lockSinkForPublish, type SinkChanges, updateSink } from '../../db/sinks.js';
 import { ValidationError } from '../../domain/errors.js';
-import { isSinkType, SINK_TYPES, Sink, SinkUpdate } from '../../domain/sink.js';
+import { isSinkType, SECRET_PLACEHOLDER, SINK_TYPES, Sink, SinkUpdate } from '../../domain/sink.js';
 import { recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
 import { authorizeBody } from '../../http/input-guards.js';
 import { zodFieldErrors } from '../../http/problem.js';
 import { tenantRequest } from '../../http/tenant-context.js';
-import { mergeConfig, openConfig, redactConfig, sealConfig } from '../../sinks/config-secrets.js';
+import {
+  mergeConfig,
+  openConfig,
+  redactConfig,
+  sealConfig,
+  secretsLeftBehind,
+} from '../../sinks/config-secrets.js';
 import { driverFor } from '../../sinks/registry.js';
 import { assertDriverAccepts, notifySinkWorkflow, toSinkView } from '../../sinks/sink-api.js';
 import { problemResponses } from '../problem-responses.js';
 import { findVisibleSink, SinkParams, TenantQuery } from './lookup.js';
+import type { SinkRouteState } from './register.js';
 
 const route = createRoute({
   method: 'patch',
@@ -21,7 +28,7 @@ const route = createRoute({
   summary: 'Change a sink (partial)',
   middleware: [authorizeBody('sinks:manage')] as const,
   description:
-    'Takes effect before the next batch. Once `enabled:false` (or a pause) answers, nothing more is published. A config change retries a failing sink at once.',
+    'Takes effect before the next batch. Once `enabled:false` (or a pause) answers, nothing more is published. A config change retries a failing sink at once. Secrets stay with their destination: a change of where the sink sends (http `url`; kinesis/s3 `roleArn`, which receives the `externalId`) drops the stored secrets sent there (http `headers`, `secret`; `externalId`) unless the same PATCH supplies them again; "***" cannot keep them then (400). The answer warns when secrets were dropped.',
   request: {
     params: SinkParams,
     query: TenantQuery,
@@ -33,11 +40,15 @@ const route = createRoute({
   },
 });
 
-export function registerUpdateSink(app: App, deps: AppDeps): void {
+export function registerUpdateSink(app: App, deps: AppDeps, state: SinkRouteState): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const { sinkId } = c.req.valid('param');
     const { caller, tenantId } = await tenantRequest(c, deps, 'sinks:manage', c.req.valid('query').tenantId);
+    let dropped: string[] = [];
+    // Ownership before the lock: another tenant's id answers 404 at once, never after a batch in flight.
+    await findVisibleSink(deps.pool, caller, tenantId, sinkId);
+    const leave = state.lockWaits.enter(tenantId);
     const { before, after } = await withTransaction(deps.pool, async (tx) => {
       // First the publish lock: a batch in flight finishes before this change commits and answers.
       await lockSinkForPublish(tx, sinkId);
@@ -45,7 +56,21 @@ export function registerUpdateSink(app: App, deps: AppDeps): void {
       const changes: SinkChanges = { name: body.name, enabled: body.enabled, paused: body.paused };
       if (body.filter !== undefined) changes.filter = body.filter ?? {};
       if (body.config !== undefined && isSinkType(sink.type)) {
-        const current = openConfig(deps.sinks.keyring, sink.type, sink.config);
+        const stored = openConfig(deps.sinks.keyring, sink.type, sink.config);
+        // A secret never follows the sink to a new destination: it is dropped unless sent again.
+        const leftBehind = secretsLeftBehind(sink.type, stored, body.config);
+        const kept = leftBehind.filter((s) => body.config![s.field] === SECRET_PLACEHOLDER);
+        if (kept.length > 0) {
+          throw new ValidationError('a stored secret cannot follow the sink to a new destination', {
+            errors: kept.map((s) => ({
+              pointer: `/config/${s.field}`,
+              detail: `${s.movedBy.join(', ')} changes: send ${s.field} again, or leave it out to drop it`,
+            })),
+          });
+        }
+        const current = { ...stored };
+        for (const s of leftBehind) delete current[s.field];
+        dropped = leftBehind.map((s) => s.field);
         const merged = mergeConfig(sink.type, current, body.config);
         const parsed = SINK_TYPES[sink.type].config.safeParse(merged);
         if (!parsed.success) {
@@ -70,6 +95,7 @@ export function registerUpdateSink(app: App, deps: AppDeps): void {
         resourceId: sinkId,
         metadata: {
           changed: Object.keys(body),
+          ...(dropped.length > 0 ? { secretsDropped: dropped } : {}),
           name: updated.name,
           config: redactConfig(updated.type, updated.config),
           filter: updated.filter,
@@ -78,10 +104,21 @@ export function registerUpdateSink(app: App, deps: AppDeps): void {
         },
       });
       return { before: sink, after: updated };
-    });
-    let warnings: string[] = [];
-    if (after.enabled) warnings = await notifySinkWorkflow(deps.sinks, deps.logger, 'changed', after);
-    else if (before.enabled) warnings = await notifySinkWorkflow(deps.sinks, deps.logger, 'disabled', after);
+    }).finally(leave);
+    // A test in flight used what was there before: it ends before this answers (sinks/sink-tests.ts).
+    const stopped = (before.enabled && !after.enabled) || (!before.paused && after.paused);
+    if (body.config !== undefined || stopped) await state.tests.abortAll(tenantId, sinkId);
+    const warnings: string[] =
+      dropped.length > 0
+        ? [
+            `the destination changed, so the stored ${dropped.join(', ')} were dropped; send them again if needed`,
+          ]
+        : [];
+    if (after.enabled)
+      warnings.push(...(await notifySinkWorkflow(deps.sinks, deps.logger, 'changed', after)));
+    else if (before.enabled) {
+      warnings.push(...(await notifySinkWorkflow(deps.sinks, deps.logger, 'disabled', after)));
+    }
     const view = toSinkView(after, deps.sinks);
     return c.json({ ...view, warnings: [...view.warnings, ...warnings] }, 200);
   });
