@@ -31,7 +31,8 @@ let api: PlatformProcess | undefined;
 let worker: PlatformProcess | undefined;
 const receivers: HttpReceiver[] = [];
 
-const startDatabase = () => startEmbeddedPostgres(join(dir, 'postgres'), 'audit', undefined, undefined, pgPort);
+const startDatabase = () =>
+  startEmbeddedPostgres(join(dir, 'postgres'), 'audit', undefined, undefined, pgPort);
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'audit-pg-outage-'));
