@@ -11,6 +11,7 @@ COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 COPY scripts ./scripts
+COPY console ./console
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime

@@ -59,6 +59,7 @@ const EnvSchema = z.object({
   AUDIT_WORKFLOW_BUNDLE: optionalString,
   AUDIT_TEMPORAL_PORT: port(7233),
   AUDIT_TEMPORAL_UI_PORT: port(8233),
+  AUDIT_TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
   AUDIT_DATA_DIR: z.string().default('./.data'),
   AUDIT_ADMIN_TOKEN: optionalString,
   AUDIT_SECRET_KEY: secretKey,
@@ -149,6 +150,8 @@ export interface Config {
   rateLimitPerSecond: number;
   /** Failed authentications one client address may make per window before it gets 429. */
   authFailureLimit: { max: number; windowMs: number };
+  /** AUDIT_TEMPORAL_UI_URL: where the console links a sink's delivery workflow (unset: no links). */
+  temporalUiUrl?: string;
   metrics: {
     /** AUDIT_METRICS_PUBLIC: GET /metrics without the platform token (a scraper on a private network). */
     public: boolean;
@@ -227,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       max: e.AUDIT_AUTH_FAILURE_LIMIT,
       windowMs: e.AUDIT_AUTH_FAILURE_WINDOW_SECONDS * 1000,
     },
+    temporalUiUrl: e.AUDIT_TEMPORAL_UI_URL,
     metrics: {
       public: e.AUDIT_METRICS_PUBLIC,
       snapshotIntervalMs: e.AUDIT_METRICS_SNAPSHOT_INTERVAL_SECONDS * 1000,

@@ -11,6 +11,8 @@ import type { Logger } from '../logger.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import { registerActionRoutes } from '../routes/actions/register.js';
 import { registerApiKeyRoutes } from '../routes/admin/api-keys.js';
+import { registerWhoAmI } from '../routes/auth/whoami.js';
+import { type ConsoleDeps, registerConsoleRoutes } from '../routes/console.js';
 import { registerIngestEvents } from '../routes/events/ingest.js';
 import { registerListEvents } from '../routes/events/list.js';
 import { registerHealthRoutes } from '../routes/health.js';
@@ -41,6 +43,8 @@ export interface AppDeps {
   sinks: SinkApiDeps;
   /** Prometheus: this process's registry, the API's metrics, and whether /metrics is open. */
   prometheus?: Omit<PrometheusRouteDeps, 'authenticate'> & { api: ApiMetrics };
+  /** The web console at /console (its bundle and the deployment settings it shows). */
+  console?: ConsoleDeps;
 }
 
 export type App = OpenAPIHono<AppEnv>;
@@ -128,6 +132,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   registerHealthRoutes(app, deps);
+  registerWhoAmI(app, deps);
   registerIngestEvents(app, deps);
   registerListEvents(app, deps);
   registerApiKeyRoutes(app, deps);
@@ -147,6 +152,7 @@ export function createApp(deps: AppDeps): App {
     security: [{ bearer: [] }],
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  if (deps.console) registerConsoleRoutes(app, deps.console);
 
   app.notFound((c) =>
     problemJson(c, 404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`),

@@ -18,11 +18,12 @@ export function bannerLines(
     platform.apiUrl
       ? `  API:           ${platform.apiUrl}   (OpenAPI reference at ${platform.apiUrl}/docs)`
       : `  Worker:        health checks at ${platform.healthUrl}/healthz and /readyz, Prometheus at ${platform.healthUrl}/metrics`,
+    platform.apiUrl ? `  Console:       ${platform.apiUrl}/console   (sign in with an API key)` : null,
     platform.temporalUiUrl
       ? `  Temporal UI:   ${platform.temporalUiUrl}`
       : `  Temporal:      ${platform.temporalAddress}`,
     `  Database:      ${platform.databaseEmbedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
-  ];
+  ].filter((l): l is string => l !== null);
   if (platform.apiUrl) {
     lines.push(
       tokenFromEnv

@@ -6,6 +6,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { createAuthenticator } from '../auth/tokens.js';
 import type { Config } from '../config.js';
+import { createConsoleAssets } from '../console/assets.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { setStoredEventsListener } from '../events/store.js';
 import { createApp } from '../http/app.js';
@@ -251,6 +252,14 @@ export async function startPlatform(
         },
         sinks: { ...sinks, waker },
         prometheus: { registry, public: config.metrics.public, api: createApiMetrics(registry) },
+        console: {
+          assets: createConsoleAssets(),
+          settings: {
+            region: config.region,
+            temporalUiUrl: config.temporalUiUrl ?? devServer?.uiUrl ?? null,
+            jwtEnabled: Boolean(config.jwt.secret || config.jwt.jwksUrl),
+          },
+        },
       });
     } else {
       app = createHealthApp({

@@ -1,0 +1,2 @@
+// esbuild bundles the stylesheet main.tsx imports into app.css.
+declare module '*.css';
