@@ -5,6 +5,7 @@
  * `all` runs every benchmark in turn.
  */
 import { delivery } from './delivery.js';
+import { fuzz } from './fuzz.js';
 import { ingest } from './ingest.js';
 import { inventory } from './inventory.js';
 import { latency } from './latency.js';
@@ -28,6 +29,7 @@ const BENCHMARKS: Benchmark[] = [
   temporalCost,
   metrics,
   scaleOut,
+  fuzz,
 ];
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from '@hono/zod-openapi';
+import { unstorableText } from './text.js';
 
 /**
  * The audit event, declared once. The wire object (what GET returns and what every sink sends)
@@ -55,12 +56,88 @@ export const IsoTimestamp = z.iso
     return Number.isNaN(t) || (t >= EARLIEST_INSTANT && t <= LATEST_INSTANT);
   }, 'must fall between the years 0001 and 9999 (UTC)');
 
+/** metadata: at most this many levels of objects and arrays (the metadata object itself is level 1). */
+export const MAX_METADATA_DEPTH = 32;
+/** metadata: at most this many keys, counted over every object at any depth. */
+export const MAX_METADATA_KEYS = 1000;
+
+interface MetadataProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Depth, key count and storable text (keys and values) of a metadata value, in one iterative walk
+ * that stops at the first problem: its cost is bounded by the limits, not by what a client sends.
+ */
+function metadataProblem(root: Record<string, unknown>): MetadataProblem | null {
+  interface Node {
+    value: unknown;
+    parent: Node | null;
+    key: string | number;
+    depth: number;
+  }
+  const pathOf = (node: Node | null, last?: string): (string | number)[] => {
+    const path: (string | number)[] = last === undefined ? [] : [last];
+    for (let n = node; n?.parent; n = n.parent) path.unshift(n.key);
+    return path;
+  };
+  let keys = 0;
+  const stack: Node[] = [{ value: root, parent: null, key: '', depth: 1 }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const { value } = node;
+    if (typeof value === 'string') {
+      const bad = unstorableText(value);
+      if (bad) return { path: pathOf(node), message: bad };
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (node.depth > MAX_METADATA_DEPTH) {
+      return { path: pathOf(node), message: `must not nest more than ${MAX_METADATA_DEPTH} levels deep` };
+    }
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) {
+        stack.push({ value: value[i], parent: node, key: i, depth: node.depth + 1 });
+      }
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      keys++;
+      if (keys > MAX_METADATA_KEYS) {
+        return { path: [], message: `must have at most ${MAX_METADATA_KEYS} keys in all (at any depth)` };
+      }
+      const bad = unstorableText(key);
+      if (bad) return { path: pathOf(node, key), message: `a key ${bad}` };
+      stack.push({
+        value: (value as Record<string, unknown>)[key],
+        parent: node,
+        key,
+        depth: node.depth + 1,
+      });
+    }
+  }
+  return null;
+}
+
 export const Metadata = z
   .record(z.string(), z.unknown())
-  .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= MAX_METADATA_BYTES, {
-    message: `must serialize to at most ${MAX_METADATA_BYTES} bytes`,
+  .superRefine((m, ctx) => {
+    const problem = metadataProblem(m);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+      return;
+    }
+    // Bounded by the walk above: JSON.stringify cannot recurse deeper than MAX_METADATA_DEPTH.
+    if (Buffer.byteLength(JSON.stringify(m), 'utf8') > MAX_METADATA_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `must serialize to at most ${MAX_METADATA_BYTES} bytes` });
+    }
   })
-  .openapi({ type: 'object', additionalProperties: true });
+  .openapi({
+    type: 'object',
+    additionalProperties: true,
+    description: `At most ${MAX_METADATA_BYTES} bytes as JSON, ${MAX_METADATA_DEPTH} levels deep and ${MAX_METADATA_KEYS} keys in all; no U+0000 or unpaired surrogates.`,
+  });
 
 export const EventInput = z
   .object({
@@ -79,7 +156,11 @@ export const EventInput = z
       .string()
       .refine((s) => isIP(s) !== 0, 'must be a valid IPv4 or IPv6 address')
       .nullish(),
-    userAgent: z.string().max(1024).nullish(),
+    userAgent: z
+      .string()
+      .max(1024)
+      .refine((s) => unstorableText(s) === null, 'must not contain U+0000 or an unpaired surrogate')
+      .nullish(),
   })
   .strict()
   .openapi('EventInput', {

@@ -2,16 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Authenticator } from '../auth/tokens.js';
 import type { Pool } from '../db/pool.js';
-import {
-  PayloadTooLargeError,
-  UnauthorizedError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../domain/errors.js';
-import { MAX_BODY_BYTES } from '../domain/event.js';
+import { UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../domain/errors.js';
 import type { EventStoreDeps } from '../events/store.js';
 import type { Logger } from '../logger.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
@@ -30,6 +23,7 @@ import { registerSinkRoutes } from '../routes/sinks/register.js';
 import type { SinkApiDeps } from '../sinks/sink-api.js';
 import { accessLog } from './access-log.js';
 import type { AppEnv } from './env.js';
+import { inputGuards } from './input-guards.js';
 import { createErrorHandler, problemJson, zodFieldErrors } from './problem.js';
 import { createAuthFailureLimiter, createRateLimiter } from './rate-limit.js';
 import { requestMetrics } from './request-metrics.js';
@@ -97,15 +91,9 @@ export function createApp(deps: AppDeps): App {
 
   app.use('*', accessLog(deps.logger));
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new PayloadTooLargeError(`the request body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  // Body size (a declared length at once, a chunked body as it is read), query parameters without
+  // U+0000; the body is read only after authorization, and parsed within bounds (json-body.ts).
+  app.use('/v1/*', inputGuards());
 
   app.use('/v1/*', async (c, next) => {
     if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {

@@ -48,6 +48,20 @@ export function zodFieldErrors(error: ZodError, location: 'body' | 'query' | 'pa
   });
 }
 
+/** Logged when PostgreSQL refuses a value (SQLSTATE class 22): validation let bad input through. */
+export const VALIDATION_BUG_MESSAGE =
+  'validation bug: the database refused a value of the request (SQLSTATE class 22)';
+
+/** The detail of that answer: the client sent bad input, but no validation rule named the field. */
+export const DATA_EXCEPTION_DETAIL =
+  'a value of this request cannot be stored or compared (for example U+0000 or an out-of-range date)';
+
+/** A PostgreSQL data exception (class 22: invalid text, out-of-range values, U+0000…). */
+function isDataException(err: unknown): boolean {
+  const e = err as { code?: unknown; severity?: unknown };
+  return typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code) && e.severity !== undefined;
+}
+
 /** The single place where an error becomes an HTTP answer. Never leaks a stack trace. */
 export function createErrorHandler(logger: Logger) {
   return (err: Error, c: Context): Response => {
@@ -83,6 +97,14 @@ export function createErrorHandler(logger: Logger) {
           headers: { 'Retry-After': '5' },
         },
       );
+    }
+    if (isDataException(err)) {
+      // Validation should have refused this input before it reached the database: a bug to fix.
+      logger.error(
+        { err, sqlstate: (err as Error & { code?: string }).code, path: c.req.path, method: c.req.method },
+        VALIDATION_BUG_MESSAGE,
+      );
+      return problemJson(c, 400, 'validation-error', 'Invalid request', DATA_EXCEPTION_DETAIL);
     }
     logger.error({ err, path: c.req.path, method: c.req.method }, 'unhandled error');
     return problemJson(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/caller.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { type RunningPlatform, startPlatform } from '../../src/runtime/platform.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { testEnv } from './env.js';
@@ -41,7 +41,7 @@ export interface TestPlatform {
  */
 export async function startTestPlatform(
   env: Record<string, string> = {},
-  opts: { api?: boolean; worker?: boolean } = {},
+  opts: { api?: boolean; worker?: boolean; logger?: Logger } = {},
 ): Promise<TestPlatform> {
   const db = await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'audit-platform-test-'));
@@ -60,7 +60,7 @@ export async function startTestPlatform(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel);
   const platform = await startPlatform(config, logger, {
     api: opts.api ?? true,
     worker: opts.worker ?? true,

@@ -8,6 +8,17 @@ import { EventInput } from '../../src/domain/event.js';
 // refuses is one the API would refuse, at the same JSON pointers.
 
 const base = { actorKind: 'user', action: 'billing.plan_changed' };
+const nest = (levels: number): Record<string, unknown> => {
+  let v: unknown = 1;
+  for (let i = 0; i < levels; i++) v = { a: v };
+  return v as Record<string, unknown>;
+};
+const spread = (keys: number): Record<string, Record<string, number>> => {
+  const m: Record<string, Record<string, number>> = {};
+  for (let g = 0; g < 10; g++) m[`g${g}`] = {};
+  for (let i = 0; i < keys - 10; i++) m[`g${i % 10}`]![`k${i}`] = 0;
+  return m;
+};
 const CASES: Array<[string, unknown]> = [
   ['minimal', base],
   [
@@ -50,6 +61,15 @@ const CASES: Array<[string, unknown]> = [
   ['user agent too long', { ...base, userAgent: 'u'.repeat(1025) }],
   ['unknown key', { ...base, severity: 'high' }],
   ['wrong types', { actorKind: 1, action: 2, metadata: 'x', ip: 4 }],
+  ['user agent with U+0000', { ...base, userAgent: 'curl\u0000' }],
+  ['metadata value with U+0000', { ...base, metadata: { a: [1, 'x\u0000'] } }],
+  ['metadata key with U+0000', { ...base, metadata: { a: { 'k\u0000': 1 } } }],
+  ['metadata with an unpaired surrogate', { ...base, metadata: { a: '\ud800', '\udc00': 1 } }],
+  ['metadata with a surrogate pair', { ...base, metadata: { '😀': '😀' } }],
+  ['metadata 32 levels deep', { ...base, metadata: nest(32) }],
+  ['metadata 33 levels deep', { ...base, metadata: nest(33) }],
+  ['metadata with 1,000 keys', { ...base, metadata: spread(1000) }],
+  ['metadata with 1,001 keys', { ...base, metadata: spread(1001) }],
   ['null', null],
   ['a string', 'event'],
 ];

@@ -4,6 +4,7 @@ import { withTransaction } from '../../db/pool.js';
 import { ActionEntry } from '../../domain/action-inventory.js';
 import { recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
+import { authorizeBody } from '../../http/input-guards.js';
 import { tenantRequest } from '../../http/tenant-context.js';
 import { problemResponses } from '../problem-responses.js';
 import { ActionParam, assertInventoriable, TenantQuery } from './schemas.js';
@@ -18,6 +19,7 @@ const route = createRoute({
   path: '/v1/audit/actions/{action}',
   operationId: 'setActionCanonical',
   tags: ['actions'],
+  middleware: [authorizeBody('actions:manage')] as const,
   summary: 'Decide whether a name is canonical (a manual decision auto-promotion never overrides)',
   description: 'A name never seen is created as a manual entry, so admins can pre-register names.',
   request: {

@@ -4,6 +4,7 @@ import { withTransaction } from '../../db/pool.js';
 import { ActionEntry, MAX_TAGS_PER_ACTION, Tag } from '../../domain/action-inventory.js';
 import { recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
+import { authorizeBody } from '../../http/input-guards.js';
 import { tenantRequest } from '../../http/tenant-context.js';
 import { problemResponses } from '../problem-responses.js';
 import { ActionParam, assertInventoriable, TenantQuery } from './schemas.js';
@@ -18,6 +19,7 @@ const route = createRoute({
   path: '/v1/audit/actions/{action}/tags',
   operationId: 'setActionTags',
   tags: ['actions'],
+  middleware: [authorizeBody('actions:manage')] as const,
   summary: "Replace a name's tags (lowercase slugs, at most 20; duplicates are dropped)",
   description: 'A name never seen is pre-registered as a manual canonical entry carrying these tags.',
   request: {

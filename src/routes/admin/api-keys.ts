@@ -6,8 +6,10 @@ import { withTransaction } from '../../db/pool.js';
 import { type Caller, Role } from '../../domain/caller.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { TenantId, WorkspaceId } from '../../domain/event.js';
+import { unstorableText } from '../../domain/text.js';
 import { newEventId, recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
+import { authorizeBody } from '../../http/input-guards.js';
 import { problemResponses } from '../problem-responses.js';
 
 const ApiKey = z
@@ -67,6 +69,7 @@ const createKey = createRoute({
   path: '/v1/admin/api-keys',
   operationId: 'createApiKey',
   tags: ['admin'],
+  middleware: [authorizeBody('keys:manage')] as const,
   summary: 'Create an API key (platform token, or tenant_admin for its own tenant)',
   request: { body: { required: true, content: { 'application/json': { schema: CreateApiKey } } } },
   responses: {
@@ -104,7 +107,15 @@ const deleteKey = createRoute({
   operationId: 'revokeApiKey',
   tags: ['admin'],
   summary: 'Revoke an API key',
-  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .max(64)
+        .refine((s) => unstorableText(s) === null, 'must not contain U+0000'),
+    }),
+  },
   responses: { 204: { description: 'revoked' }, ...problemResponses(401, 403, 404, 429, 503) },
 });
 

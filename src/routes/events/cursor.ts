@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { PagePosition } from '../../db/events.js';
 import { ValidationError } from '../../domain/errors.js';
+import { EventId, IsoTimestamp } from '../../domain/event.js';
 
-const CursorPayload = z.tuple([z.iso.datetime(), z.string().min(1).max(64)]);
+// The same bounds as what is stored: a crafted cursor must not reach PostgreSQL with year 0000.
+const CursorPayload = z.tuple([IsoTimestamp, EventId]);
 
 /** Opaque to clients: the (occurredAt, id) of the last event of the page, base64url-encoded. */
 export function encodeCursor(position: PagePosition): string {

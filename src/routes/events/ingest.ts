@@ -4,6 +4,7 @@ import { ValidationError } from '../../domain/errors.js';
 import { EventBatchInput, EventInput, IngestBody } from '../../domain/event.js';
 import { ingestEvents } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
+import { authorizeBody } from '../../http/input-guards.js';
 import { zodFieldErrors } from '../../http/problem.js';
 import { problemResponses } from '../problem-responses.js';
 
@@ -30,6 +31,7 @@ const route = createRoute({
   operationId: 'ingestEvents',
   tags: ['events'],
   summary: 'Ingest one event or a batch of up to 1000',
+  middleware: [authorizeBody('events:ingest')] as const,
   description:
     'Answers 202 once the events are durably stored. A batch is atomic: one invalid event rejects it with per-index errors. Re-sending a stored id counts as a duplicate.',
   request: { body: { required: true, content: { 'application/json': { schema: IngestBody } } } },

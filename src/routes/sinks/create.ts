@@ -5,6 +5,7 @@ import { insertSink } from '../../db/sinks.js';
 import { Sink, SinkCreate } from '../../domain/sink.js';
 import { newEventId, recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
+import { authorizeBody } from '../../http/input-guards.js';
 import { tenantRequest } from '../../http/tenant-context.js';
 import { redactConfig, sealConfig } from '../../sinks/config-secrets.js';
 import { assertDriverAccepts, notifySinkWorkflow, toSinkView } from '../../sinks/sink-api.js';
@@ -17,6 +18,7 @@ const route = createRoute({
   operationId: 'createSink',
   tags: ['sinks'],
   summary: 'Create a sink',
+  middleware: [authorizeBody('sinks:manage')] as const,
   description:
     'The sink delivers the events of its workspace that pass its filter and are received after it was created. Secrets in config are stored encrypted and shown as "***".',
   request: {

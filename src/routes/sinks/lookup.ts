@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/pool.js';
 import { findSink, type SinkRecord } from '../../db/sinks.js';
 import type { Caller } from '../../domain/caller.js';
 import { NotFoundError } from '../../domain/errors.js';
+import { unstorableText } from '../../domain/text.js';
 
 export const TenantQuery = z.object({
   tenantId: z.string().min(1).optional().openapi({ description: 'Required with the platform token only.' }),
@@ -14,6 +15,7 @@ export const SinkParams = z.object({
     .string()
     .min(1)
     .max(64)
+    .refine((s) => unstorableText(s) === null, 'must not contain U+0000')
     .openapi({ param: { name: 'sinkId', in: 'path' } }),
 });
 

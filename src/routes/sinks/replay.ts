@@ -6,6 +6,7 @@ import { NotFoundError } from '../../domain/errors.js';
 import { IsoTimestamp } from '../../domain/event.js';
 import { recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
+import { authorizeBody } from '../../http/input-guards.js';
 import { tenantRequest } from '../../http/tenant-context.js';
 import { notifySinkWorkflow } from '../../sinks/sink-api.js';
 import { problemResponses } from '../problem-responses.js';
@@ -38,6 +39,7 @@ const route = createRoute({
   path: '/v1/audit/sinks/{sinkId}/replay',
   operationId: 'replaySink',
   tags: ['sinks'],
+  middleware: [authorizeBody('sinks:manage')] as const,
   summary: 'Deliver again everything received since a point in time',
   description:
     'Moves the sink’s cursor back to the earliest event received at or after `from`; delivery resumes from there (at least once, in ingest order, through the sink’s filter). Audited as `audit.sink_replayed`.',

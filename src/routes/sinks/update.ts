@@ -5,6 +5,7 @@ import { ValidationError } from '../../domain/errors.js';
 import { isSinkType, SECRET_PLACEHOLDER, SINK_TYPES, Sink, SinkUpdate } from '../../domain/sink.js';
 import { recordAuditEvent } from '../../events/store.js';
 import type { App, AppDeps } from '../../http/app.js';
+import { authorizeBody } from '../../http/input-guards.js';
 import { zodFieldErrors } from '../../http/problem.js';
 import { tenantRequest } from '../../http/tenant-context.js';
 import {
@@ -26,6 +27,7 @@ const route = createRoute({
   operationId: 'updateSink',
   tags: ['sinks'],
   summary: 'Change a sink (partial)',
+  middleware: [authorizeBody('sinks:manage')] as const,
   description:
     'Takes effect before the next batch. Once `enabled:false` (or a pause) answers, nothing more is published. A config change retries a failing sink at once. Secrets stay with their destination: a change of where the sink sends (http `url`; kinesis/s3 `roleArn`, which receives the `externalId`) drops the stored secrets sent there (http `headers`, `secret`; `externalId`) unless the same PATCH supplies them again; "***" cannot keep them then (400). The answer warns when secrets were dropped.',
   request: {
