@@ -123,7 +123,7 @@ test('the producer relay survives losing its connection mid-batch, in the host p
   let producerDb: TestDatabase | undefined;
   const api = await holdingServer();
   try {
-    producerDb = await createTestDatabase();
+    producerDb = await createTestDatabase({ role: 'owner' });
     const schema = 'connloss';
     await setUpProducerSchema(producerDb.pool, schema);
     const client = await producerDb.pool.connect();

@@ -5,7 +5,8 @@ import { type Browser, chromium } from 'playwright-core';
  * Debian's chromium driven by playwright-core (browser downloads are not possible here; .ci/run installs
  * the package when missing). CHROMIUM_PATH (or AUDIT_TEST_CHROMIUM) points elsewhere when needed.
  */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? process.env.AUDIT_TEST_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH =
+  process.env.CHROMIUM_PATH ?? process.env.AUDIT_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * A headless Chromium for page tests. Its own background traffic (updates, safe browsing, field

@@ -122,7 +122,7 @@ test('every request gets one info access line: method, route pattern, status, du
 
 test('an error logged while handling a request carries its request id, and no token', async () => {
   // A table the authenticator needs goes missing: looking up an API key fails with a database error.
-  await db.pool.query('alter table audit_api_keys rename to audit_api_keys_gone');
+  await db.ownerPool.query('alter table audit_api_keys rename to audit_api_keys_gone');
   try {
     const token = `ak_${randomBytes(32).toString('base64url')}`;
     assert.equal(await call('GET', '/v1/audit/events', token, 'req-broken-db'), 500);
@@ -133,6 +133,6 @@ test('an error logged while handling a request carries its request id, and no to
     assert.equal(access.status, 500);
     assert.ok(!api.output().includes(token), 'the token is in no log line');
   } finally {
-    await db.pool.query('alter table audit_api_keys_gone rename to audit_api_keys');
+    await db.ownerPool.query('alter table audit_api_keys_gone rename to audit_api_keys');
   }
 });
