@@ -31,6 +31,13 @@ export class ValidationError extends ProblemError {
   readonly title = 'Invalid request';
 }
 
+/** The body could not be parsed at all (not JSON); `validation-error` is for JSON that breaks a rule. */
+export class MalformedRequestError extends ProblemError {
+  readonly status = 400;
+  readonly slug = 'malformed-request';
+  readonly title = 'Malformed request';
+}
+
 export class UnauthorizedError extends ProblemError {
   readonly status = 401;
   readonly slug = 'unauthorized';

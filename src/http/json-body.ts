@@ -1,5 +1,5 @@
 import type { FieldError } from '../domain/errors.js';
-import { ValidationError } from '../domain/errors.js';
+import { MalformedRequestError, ValidationError } from '../domain/errors.js';
 import { printable } from '../domain/text.js';
 
 /**
@@ -164,7 +164,7 @@ export function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ValidationError('the request body is not valid JSON', {
+    throw new MalformedRequestError('the request body is not valid JSON', {
       errors: [{ pointer: '', detail: 'malformed JSON' }],
     });
   }

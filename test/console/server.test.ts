@@ -68,6 +68,7 @@ test('the shell carries the deployment settings as data, never a secret', async 
   assert.deepEqual(settings, {
     region: 'eu-central-1',
     temporalUiUrl: 'http://temporal.example:8233',
+    temporalNamespace: 'default',
     jwtEnabled: false,
   });
   assert.ok(!html.includes(p.adminToken));

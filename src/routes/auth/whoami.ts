@@ -37,11 +37,22 @@ const WhoAmI = z
       description: `Workspaces this caller may read: its bound workspaces, or for a tenant-wide caller the workspaces the tenant has events or sinks in (at most ${MAX_KNOWN_WORKSPACES}; a workspace's first events show once the rollup folded them).`,
     }),
   })
-  .openapi('WhoAmI');
+  .openapi('WhoAmI', {
+    example: {
+      kind: 'api_key',
+      tenantId: 't_1',
+      workspaceIds: ['w_1'],
+      role: 'connector_builder',
+      actor: 'key_01HMV3Q4Y0S7ZK8Q2B5N6C9D1E',
+      permissions: ['events:read', 'sinks:manage'],
+      knownWorkspaceIds: ['w_1'],
+    },
+  });
 
 const route = createRoute({
   method: 'get',
   path: '/v1/auth/whoami',
+  operationId: 'getWhoAmI',
   tags: ['auth'],
   summary: 'The caller context of the bearer token',
   description:
