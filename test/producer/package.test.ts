@@ -56,7 +56,10 @@ async function node(file: string, env: Record<string, string>): Promise<{ result
 }
 
 before(async () => {
-  [platform, producer] = await Promise.all([startTestPlatform({}, { worker: false }), createTestDatabase()]);
+  [platform, producer] = await Promise.all([
+    startTestPlatform({}, { worker: false }),
+    createTestDatabase({ role: 'owner' }),
+  ]);
   [producerKey, viewerKey] = await Promise.all([
     platform.createKey({ tenantId: 't_pkg', role: 'producer' }),
     platform.createKey({ tenantId: 't_pkg', role: 'viewer' }),
