@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { WIRE_KEYS } from '../helpers/wire.js';
 import { collectBrowserErrors, signIn } from './console-helpers.js';
 
 /** The Audit log page in a real browser: canonical filter, paging while events arrive, event detail. */
@@ -162,21 +163,7 @@ test('filter by a canonical action, page through it while events arrive, open an
   await detail.waitFor();
   assert.match(page.url(), new RegExp(`event=${target}`));
   const field = (name: string) => detail.locator(`[data-field="${name}"]`).textContent();
-  for (const key of [
-    'id',
-    'tenantId',
-    'workspaceId',
-    'occurredAt',
-    'actorKind',
-    'actorUserId',
-    'actorApiKeyId',
-    'action',
-    'resourceType',
-    'resourceId',
-    'metadata',
-    'ip',
-    'userAgent',
-  ]) {
+  for (const key of WIRE_KEYS) {
     assert.equal(await detail.locator(`[data-field="${key}"]`).count(), 1, `${key} shown`);
   }
   assert.equal(await field('id'), target);

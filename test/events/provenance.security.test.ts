@@ -2,26 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { WIRE_KEYS } from '../helpers/wire.js';
 
 // A producer may claim any actor and any name (SPEC: names are never dropped), so the platform records
 // which credential submitted each event and shows it to readers who ask: include=provenance.
 const T = 't_prov';
 const SECRET = 'provenance-test-hs256-secret-long-enough-0123456789';
-const SPEC_KEYS = [
-  'id',
-  'tenantId',
-  'workspaceId',
-  'occurredAt',
-  'actorKind',
-  'actorUserId',
-  'actorApiKeyId',
-  'action',
-  'resourceType',
-  'resourceId',
-  'metadata',
-  'ip',
-  'userAgent',
-];
+const SPEC_KEYS: readonly string[] = WIRE_KEYS;
 
 let p: TestPlatform;
 let producerKey: string;
