@@ -4,6 +4,7 @@
  * kinesalite), runs it, prints its tables (Markdown, on stdout) and stops everything it started.
  * `all` runs every benchmark in turn.
  */
+import { consolePages } from './console.js';
 import { delivery } from './delivery.js';
 import { fuzz } from './fuzz.js';
 import { ingest } from './ingest.js';
@@ -30,6 +31,7 @@ const BENCHMARKS: Benchmark[] = [
   metrics,
   scaleOut,
   fuzz,
+  consolePages,
 ];
 
 function usage(): string {
