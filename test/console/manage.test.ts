@@ -148,7 +148,10 @@ test('a connector builder creates an http sink through the form, sees the API’
     'mg_1 delivered again after the replay',
   );
 
-  // Editing where it sends warns that the stored secrets do not follow.
+  // Editing where it sends warns that the stored secrets do not follow (on a fresh load: the replay's
+  // refresh re-renders the form with the sink's new state, which would drop a value typed before it).
+  await page.reload();
+  await page.locator('#edit-config-url').waitFor();
   await page.locator('#edit-config-url').fill(`${receiver.url}/other`);
   await page.getByTestId('secrets-dropped-warning').waitFor();
 
