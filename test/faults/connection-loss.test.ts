@@ -164,7 +164,7 @@ test('the producer relay survives losing its connection mid-batch, in the host p
       await waitFor('a batch in flight', async () => api.held() > 0, 30_000);
       // The relay's claim transaction is idle while it waits for the API: end its session.
       const dbName = new URL(producerDb.url).pathname.slice(1);
-      assert.ok((await terminateOtherSessions(p.db.pool, dbName)) > 0);
+      assert.ok((await terminateOtherSessions(p.db.ownerPool, dbName)) > 0);
       await new Promise((r) => setTimeout(r, 200));
       api.release();
       await waitFor(
