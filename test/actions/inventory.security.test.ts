@@ -123,7 +123,10 @@ test('the platform token names the tenant and reads only that one', async () => 
   assert.equal(missing.status, 400);
   const res = await p.request('GET', `/v1/audit/actions?tenantId=${B}`);
   assert.equal(res.status, 200);
-  assert.deepEqual(res.body.data, await inventory(p, keys[B]!.viewer));
+  // Every read through the platform token writes audit.platform_token_used into B's log, and the
+  // rollup folds the platform's audit.* events asynchronously: compare the producers' names.
+  const producers = (data: Array<{ action: string }>) => data.filter((a) => !a.action.startsWith('audit.'));
+  assert.deepEqual(producers(res.body.data), producers(await inventory(p, keys[B]!.viewer)));
   const aOnlyInB = res.body.data.find((a: any) => a.action === 'a_only.secret_thing');
   assert.equal(aOnlyInB.count, 0, "B's own pre-registered entry, not A's counts");
 });
