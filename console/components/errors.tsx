@@ -35,6 +35,36 @@ function explain(error: unknown): { title: string; detail: string; hint?: string
   }
 }
 
+/**
+ * Why a form was not saved: the API's detail, and the field errors no field of the form shows itself
+ * (`shownAtField` says which pointers have a field of their own).
+ */
+export function NotSavedMessage({
+  error,
+  shownAtField,
+}: {
+  error: unknown;
+  shownAtField: (pointer: string) => boolean;
+}) {
+  const others =
+    error instanceof ApiError ? (error.problem.errors ?? []).filter((e) => !shownAtField(e.pointer)) : [];
+  return (
+    <div class="alert alert-error" role="alert">
+      <p class="alert-title">Not saved</p>
+      <p>{error instanceof ApiError ? (error.problem.detail ?? error.problem.title) : String(error)}</p>
+      {others.length > 0 && (
+        <ul>
+          {others.map((e) => (
+            <li key={e.pointer}>
+              <code>{e.pointer}</code>: {e.detail}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 /** An error as a readable message on the page (never a raw answer). */
 export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { title, detail, hint } = explain(error);

@@ -12,6 +12,7 @@ import {
   visibleFields,
 } from '../sinks/fields';
 import type { Sink, SinkType } from '../types';
+import { NotSavedMessage } from './errors';
 import { describedBy, Field } from './field';
 
 /**
@@ -93,8 +94,6 @@ export function SinkForm(props: {
 
   const shown = new Set(['/name', '/filter/actions', '/filter/tags', '/filter']);
   for (const f of visibleFields(type, values)) shown.add(`/config/${f.name}`);
-  const otherErrors =
-    error instanceof ApiError ? (error.problem.errors ?? []).filter((e) => !shown.has(e.pointer)) : [];
 
   return (
     <form class="panel" onSubmit={save} noValidate aria-labelledby={`${idPrefix}-form-title`}>
@@ -102,21 +101,7 @@ export function SinkForm(props: {
         <h2 id={`${idPrefix}-form-title`}>{sink ? 'Configuration' : 'Settings'}</h2>
       </div>
       <div class="panel-body">
-        {error ? (
-          <div class="alert alert-error" role="alert">
-            <p class="alert-title">Not saved</p>
-            <p>{error instanceof ApiError ? (error.problem.detail ?? error.problem.title) : String(error)}</p>
-            {otherErrors.length > 0 && (
-              <ul>
-                {otherErrors.map((e) => (
-                  <li key={e.pointer}>
-                    <code>{e.pointer}</code>: {e.detail}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        ) : null}
+        {error ? <NotSavedMessage error={error} shownAtField={(pointer) => shown.has(pointer)} /> : null}
         <Field id={`${idPrefix}-name`} label="Name" error={fieldError('/name')}>
           <input
             id={`${idPrefix}-name`}

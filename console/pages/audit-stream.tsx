@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { CopyButton } from '../components/copy-button';
-import { ErrorMessage, PageError } from '../components/errors';
+import { ErrorMessage, NotSavedMessage, PageError } from '../components/errors';
 import { describedBy, Field } from '../components/field';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status';
@@ -287,13 +287,6 @@ function StreamForm({
     }
   };
 
-  const otherErrors =
-    error instanceof ApiError
-      ? (error.problem.errors ?? []).filter(
-          (e) => !/^\/config\/(streamArn|roleArn|externalId)$/.test(e.pointer),
-        )
-      : [];
-
   return (
     <form class="panel" onSubmit={save} aria-labelledby="stream-form-title" noValidate>
       <div class="panel-header">
@@ -301,19 +294,10 @@ function StreamForm({
       </div>
       <div class="panel-body">
         {error ? (
-          <div class="alert alert-error" role="alert">
-            <p class="alert-title">Not saved</p>
-            <p>{error instanceof ApiError ? (error.problem.detail ?? error.problem.title) : String(error)}</p>
-            {otherErrors.length > 0 && (
-              <ul>
-                {otherErrors.map((e) => (
-                  <li key={e.pointer}>
-                    <code>{e.pointer}</code>: {e.detail}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
+          <NotSavedMessage
+            error={error}
+            shownAtField={(pointer) => /^\/config\/(streamArn|roleArn|externalId)$/.test(pointer)}
+          />
         ) : null}
         <Field
           id="stream-arn"
